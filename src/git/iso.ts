@@ -1,0 +1,71 @@
+import fs from "node:fs";
+import git from "isomorphic-git";
+import type { TreeEntry } from "../types.js";
+import type { GitBackend } from "./backend.js";
+
+/** Pure-JS backend (isomorphic-git) for machines without a git binary. */
+export class IsoGit implements GitBackend {
+  readonly kind = "isomorphic-git" as const;
+  private readonly cache = {};
+  constructor(readonly gitdir: string) {}
+
+  async resolveCommit(ref: string): Promise<string | null> {
+    const { gitdir, cache } = this;
+    let oid: string | null = null;
+    for (const candidate of [`refs/tags/${ref}`, `refs/heads/${ref}`, ref]) {
+      try {
+        oid = await git.resolveRef({ fs, gitdir, ref: candidate });
+        break;
+      } catch {
+        /* try the next form */
+      }
+    }
+    if (!oid && /^[0-9a-f]{4,40}$/i.test(ref)) {
+      try {
+        oid = await git.expandOid({ fs, gitdir, oid: ref.toLowerCase(), cache });
+      } catch {
+        return null;
+      }
+    }
+    if (!oid) return null;
+    // Peel annotated tags (possibly nested) down to the commit.
+    for (let depth = 0; depth < 10; depth++) {
+      const current: string = oid;
+      const obj: { type: string; object: unknown } | null = await git
+        .readObject({ fs, gitdir, oid: current, cache, format: "parsed" })
+        .catch(() => null);
+      if (!obj) return null;
+      if (obj.type === "commit") return current;
+      if (obj.type !== "tag") return null;
+      oid = (obj.object as { object: string }).object;
+    }
+    return null;
+  }
+
+  listTags(): Promise<string[]> {
+    return git.listTags({ fs, gitdir: this.gitdir });
+  }
+
+  async listTree(commit: string): Promise<TreeEntry[]> {
+    const { gitdir, cache } = this;
+    const { commit: c } = await git.readCommit({ fs, gitdir, oid: commit, cache });
+    const out: TreeEntry[] = [];
+    const walk = async (treeOid: string, prefix: string): Promise<void> => {
+      const { tree } = await git.readTree({ fs, gitdir, oid: treeOid, cache });
+      for (const e of tree) {
+        const path = prefix + e.path;
+        if (e.type === "tree") await walk(e.oid, `${path}/`);
+        else out.push({ path, mode: e.mode.padStart(6, "0"), oid: e.oid });
+      }
+    };
+    await walk(c.tree, "");
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async readBlob(oid: string): Promise<Buffer> {
+    const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
+    return Buffer.from(blob);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,84 @@
+/** Severity of a finding, from most to least serious. */
+export type Severity = "high" | "medium" | "low" | "info";
+export const SEVERITIES: readonly Severity[] = ["high", "medium", "low", "info"];
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+
+export type EntryType = "file" | "symlink" | "dir" | "other";
+
+/** One tarball entry after the top-level directory has been stripped. */
+export interface TarEntry {
+  path: string;
+  /** The name exactly as stored in the archive. */
+  rawName: string;
+  type: EntryType;
+  /** Unix permission bits (e.g. 0o755). */
+  mode: number;
+  size: number;
+  /** git blob id of the content (files) or of the link target (symlinks). */
+  oid?: string;
+  linkTarget?: string;
+  /** Set when the entry was a hardlink resolved to this path. */
+  hardlinkTo?: string;
+  /** Bytes, kept only when the caller asked for them (bounded). */
+  data?: Buffer;
+  mtime?: number;
+}
+
+/** One entry of the git tree at the audited ref. */
+export interface TreeEntry {
+  path: string;
+  /** git mode: "100644" | "100755" | "120000" | "160000" */
+  mode: string;
+  oid: string;
+}
+
+export type ChangeKind = "added" | "removed" | "modified" | "mode" | "type";
+
+export interface Explanation {
+  profile: string;
+  reason: string;
+}
+
+export interface Change {
+  kind: ChangeKind;
+  path: string;
+  tarball?: TarEntry;
+  git?: TreeEntry;
+  explainedBy?: Explanation;
+}
+
+export interface Evidence {
+  diff?: string;
+  lines?: string[];
+  bytes?: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  path: string;
+  title: string;
+  message: string;
+  evidence?: Evidence;
+  docs: string;
+}
+
+export interface NotChecked {
+  path: string;
+  reason: string;
+}
+
+export interface AuditResult {
+  formatVersion: 1;
+  tool: { name: string; version: string };
+  tarball: { source: string; sha256: string; entries: number; compression: string; pax_commit?: string };
+  git: { source: string; ref: string; commit: string; entries: number; subdir?: string };
+  summary: {
+    identical: number;
+    explained: number;
+    findings: Record<Severity, number>;
+  };
+  changes: Array<{ kind: ChangeKind; path: string; explainedBy?: Explanation }>;
+  findings: Finding[];
+  notChecked: NotChecked[];
+}
