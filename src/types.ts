@@ -19,8 +19,12 @@ export interface TarEntry {
   linkTarget?: string;
   /** Set when the entry was a hardlink resolved to this path. */
   hardlinkTo?: string;
-  /** Bytes, kept only when the caller asked for them (bounded). */
+  /** Bytes, kept only for entries that differ from git (bounded). */
   data?: Buffer;
+  /** First bytes of a differing entry too large to keep whole. */
+  head?: Buffer;
+  /** Why the member name is unsafe (absolute, "..", NUL), if it is. */
+  unsafe?: string;
   mtime?: number;
 }
 
@@ -80,5 +84,7 @@ export interface AuditResult {
   };
   changes: Array<{ kind: ChangeKind; path: string; explainedBy?: Explanation }>;
   findings: Finding[];
+  /** Findings a config `allow` entry accepted, with the reviewer's reason; not counted in summary.findings. */
+  allowed?: Array<Finding & { allowReason: string }>;
   notChecked: NotChecked[];
 }

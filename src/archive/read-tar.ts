@@ -20,11 +20,7 @@ export interface ReadTarOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
-export interface ArchiveEntry extends TarEntry {
-  unsafe?: string;
-  /** First HEAD_BYTES of a retained entry too large to keep whole. */
-  head?: Buffer;
-}
+export type ArchiveEntry = TarEntry;
 
 export interface ArchiveListing {
   compression: Compression;

@@ -1,0 +1,196 @@
+import { posix } from "node:path";
+import type { AuditResult, Change, Finding, Severity, TreeEntry } from "./types.js";
+import { SEVERITIES, severityRank } from "./types.js";
+import { DistvetError } from "./errors.js";
+import { readTarball, type ArchiveEntry } from "./archive/read-tar.js";
+import { normalizeMemberName } from "./archive/paths.js";
+import { openRepo, type BackendChoice } from "./git/open.js";
+import type { GitBackend } from "./git/backend.js";
+import { GitAttributes } from "./git/attributes.js";
+import { matchTags, nearbyTags, parseTarballName } from "./git/resolve-tag.js";
+import { pairEntries } from "./diff/pair.js";
+import { AuditContext } from "./context.js";
+import { PROFILES, type Profile } from "./normalize/index.js";
+import { RULES, type Rule } from "./rules/registry.js";
+import { obtainTarball } from "./fetch/source.js";
+import { VERSION } from "./version.js";
+import { applyAllow, type AllowEntry } from "./config.js";
+
+export interface AuditOptions {
+  /** Path or http(s) URL of the release tarball. */
+  tarball: string;
+  /** Working tree, bare repository or URL. Default: the current directory. */
+  repo?: string;
+  /** Tag, annotated tag, branch or commit. Default: guessed from the tarball's name. */
+  ref?: string;
+  /** The tarball was cut from this subdirectory of the repository. */
+  subdir?: string;
+  /** Expected sha256 of the tarball file; a mismatch is an operational error. */
+  sha256?: string;
+  gitBackend?: BackendChoice;
+  /** Progress of the single decompression pass. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Human-readable notes about choices made (e.g. which tag was guessed). */
+  onNote?: (message: string) => void;
+  /** Findings accepted after review (from a config file). */
+  allow?: AllowEntry[];
+  profiles?: readonly Profile[];
+  rules?: readonly Rule[];
+}
+
+const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) => severityRank(a.severity) - severityRank(b.severity) || byPath(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : 1),
+  );
+}
+
+async function resolveRef(backend: GitBackend, opts: AuditOptions, paxCommit: string | undefined): Promise<{ ref: string; commit: string }> {
+  if (opts.ref) {
+    const commit = await backend.resolveCommit(opts.ref);
+    if (!commit) throw new DistvetError("E_UNKNOWN_REF", `the repository has no tag, branch or commit named '${opts.ref}'`, { ref: opts.ref });
+    return { ref: opts.ref, commit };
+  }
+  const parsed = parseTarballName(opts.tarball);
+  const tags = await backend.listTags();
+  if (parsed) {
+    for (const tag of matchTags(tags, parsed)) {
+      const commit = await backend.resolveCommit(tag);
+      if (commit) {
+        opts.onNote?.(`using tag ${tag} for ${parsed.name} ${parsed.version} (pass --ref to choose another)`);
+        return { ref: tag, commit };
+      }
+    }
+  }
+  if (paxCommit && (await backend.resolveCommit(paxCommit))) {
+    opts.onNote?.(`using commit ${paxCommit} recorded in the tarball's pax header by git archive`);
+    return { ref: paxCommit, commit: paxCommit };
+  }
+  const near = parsed ? nearbyTags(tags, parsed) : tags.slice(-8);
+  const what = parsed ? `version ${parsed.version} of ${parsed.name}` : `the tarball name '${posix.basename(opts.tarball)}'`;
+  throw new DistvetError(
+    "E_NO_TAG_GUESS",
+    `no tag matches ${what}; pass --ref <tag>${near.length ? ` (nearby tags: ${near.join(", ")})` : tags.length ? "" : " (the repository has no tags)"}`,
+    { candidates: near },
+  );
+}
+
+/** Map tree entries under `subdir` to paths relative to it. */
+function subtree(entries: TreeEntry[], subdir: string): Map<string, TreeEntry> {
+  const map = new Map<string, TreeEntry>();
+  const prefix = subdir ? `${subdir}/` : "";
+  for (const e of entries) {
+    if (!e.path.startsWith(prefix)) continue;
+    const path = e.path.slice(prefix.length);
+    map.set(path, { ...e, path });
+  }
+  return map;
+}
+
+/**
+ * Audit a release tarball against the git tree it claims to come from. Pure with respect to the
+ * process: it never prints, exits or reads argv. Operational failures throw DistvetError.
+ */
+export async function audit(opts: AuditOptions): Promise<AuditResult> {
+  const local = await obtainTarball(opts.tarball);
+  const backend = await openRepo(opts.repo ?? ".", opts.gitBackend ?? "auto");
+  try {
+    const subdir = (opts.subdir ?? "").replace(/^\/+|\/+$/g, "");
+    // Resolve the ref first when it is given or guessable, so the tree is known while streaming.
+    let resolved: { ref: string; commit: string } | undefined;
+    let deferredError: unknown;
+    try {
+      resolved = await resolveRef(backend, opts, undefined);
+    } catch (e) {
+      deferredError = e;
+    }
+    let tree = resolved ? subtree(await backend.listTree(resolved.commit), subdir) : new Map<string, TreeEntry>();
+    const sameAt = (oid: string, rawName: string): boolean => {
+      const safe = normalizeMemberName(rawName).path;
+      const stripped = safe.slice(safe.indexOf("/") + 1);
+      return tree.get(stripped)?.oid === oid || tree.get(safe)?.oid === oid;
+    };
+    const listing = await readTarball(local.file, {
+      retain: (oid, rawName) => !sameAt(oid, rawName),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+    if (opts.sha256 && opts.sha256.toLowerCase() !== listing.sha256) {
+      throw new DistvetError("E_CHECKSUM_MISMATCH", `sha256 of ${opts.tarball} is ${listing.sha256}, not the expected ${opts.sha256.toLowerCase()}`);
+    }
+    if (!resolved) {
+      // Only a `git archive` pax header can still name the commit; otherwise report the tag error.
+      if (!listing.paxCommit || opts.ref) throw deferredError;
+      resolved = await resolveRef(backend, opts, listing.paxCommit).catch(() => {
+        throw deferredError;
+      });
+      tree = subtree(await backend.listTree(resolved.commit), subdir);
+    }
+    if (subdir && tree.size === 0) throw new DistvetError("E_SUBDIR_NOT_FOUND", `${resolved.ref} has no directory '${subdir}'`);
+
+    const tar = new Map<string, ArchiveEntry>();
+    const notChecked: { path: string; reason: string }[] = [...listing.problems];
+    for (const e of listing.entries) {
+      const key = e.unsafe ? e.rawName : e.path;
+      if (tar.has(key) && e.type !== "dir") notChecked.push({ path: key, reason: "appears more than once in the archive; the last copy (what tar x leaves behind) was compared" });
+      tar.set(key, e);
+    }
+
+    const attrFiles: { path: string; content: string }[] = [];
+    for (const [path, e] of tree) {
+      if (posix.basename(path) !== ".gitattributes") continue;
+      attrFiles.push({ path, content: (await backend.readBlob(e.oid)).toString("utf8") });
+    }
+    const { changes, identical } = pairEntries(tar, tree);
+    const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, subdir, changes);
+    ctx.notChecked.push(...notChecked);
+
+    for (const change of changes) {
+      for (const profile of opts.profiles ?? PROFILES) {
+        const reason = await profile.explain(change, ctx);
+        if (reason) {
+          change.explainedBy = { profile: profile.id, reason };
+          break;
+        }
+      }
+    }
+
+    const all: Finding[] = [];
+    for (const rule of opts.rules ?? RULES) all.push(...(await rule.check(ctx)));
+    const { kept: findings, allowed } = applyAllow(sortFindings(all), opts.allow ?? []);
+
+    const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    for (const f of findings) counts[f.severity]++;
+    const sortedChanges = [...changes].sort(byPath);
+    return {
+      formatVersion: 1,
+      tool: { name: "distvet", version: VERSION },
+      tarball: {
+        source: opts.tarball,
+        sha256: listing.sha256,
+        entries: listing.entries.filter((e) => e.type !== "dir").length,
+        compression: listing.compression,
+        ...(listing.paxCommit ? { pax_commit: listing.paxCommit } : {}),
+      },
+      git: {
+        source: opts.repo ?? ".",
+        ref: resolved.ref,
+        commit: resolved.commit,
+        entries: tree.size,
+        ...(subdir ? { subdir } : {}),
+      },
+      summary: {
+        identical,
+        explained: changes.filter((c) => c.explainedBy).length,
+        findings: counts,
+      },
+      changes: sortedChanges.map((c: Change) => ({ kind: c.kind, path: c.path, ...(c.explainedBy ? { explainedBy: c.explainedBy } : {}) })),
+      findings,
+      ...(allowed.length ? { allowed } : {}),
+      notChecked: ctx.notChecked.sort(byPath),
+    };
+  } finally {
+    await backend.close();
+    await local.cleanup();
+  }
+}

@@ -1,0 +1,106 @@
+import ignore, { type Ignore } from "ignore";
+import { posix } from "node:path";
+import type { Change, NotChecked, TreeEntry } from "./types.js";
+import type { ArchiveEntry } from "./archive/read-tar.js";
+import type { GitBackend } from "./git/backend.js";
+import type { GitAttributes } from "./git/attributes.js";
+import { isBinary } from "./content/classify.js";
+import { textDiff, type TextDiff } from "./diff/text-diff.js";
+
+/** Bytes larger than this are not read from git for diffing. */
+const GIT_READ_MAX = 8 * 1024 * 1024;
+
+/**
+ * Everything profiles and rules may look at. Content is loaded lazily and cached: bytes are
+ * read only for entries that differ.
+ */
+export class AuditContext {
+  readonly notChecked: NotChecked[] = [];
+  private readonly gitBytes = new Map<string, Promise<Buffer | null>>();
+  private readonly diffs = new Map<string, TextDiff | null>();
+  private gitignores?: { dir: string; ig: Ignore }[];
+
+  constructor(
+    readonly tar: Map<string, ArchiveEntry>,
+    readonly tree: Map<string, TreeEntry>,
+    readonly attributes: GitAttributes,
+    private readonly backend: GitBackend,
+    /** Prefix of the tree in the repository (--subdir), "" for the root. */
+    readonly subdir: string,
+    readonly changes: Change[],
+  ) {}
+
+  hasGit(path: string): boolean {
+    return this.tree.has(path);
+  }
+
+  /** Tarball bytes of an entry that differs from git (null when too large to keep: see head). */
+  tarBytes(path: string): Buffer | null {
+    return this.tar.get(path)?.data ?? null;
+  }
+
+  /** Whatever bytes are available for the tarball side: whole content or its head. */
+  tarSample(path: string): Buffer | null {
+    const e = this.tar.get(path);
+    return e?.data ?? e?.head ?? null;
+  }
+
+  async gitBlob(oid: string, size?: number): Promise<Buffer | null> {
+    if (size !== undefined && size > GIT_READ_MAX) return null;
+    let p = this.gitBytes.get(oid);
+    if (!p) {
+      p = this.backend.readBlob(oid).catch(() => null);
+      this.gitBytes.set(oid, p);
+    }
+    return p;
+  }
+
+  async gitText(path: string): Promise<string | null> {
+    const g = this.tree.get(path);
+    if (!g) return null;
+    const b = await this.gitBlob(g.oid);
+    return b && !isBinary(b) ? b.toString("utf8") : null;
+  }
+
+  tarText(path: string): string | null {
+    const b = this.tarBytes(path);
+    return b && !isBinary(b) ? b.toString("utf8") : null;
+  }
+
+  /** Bounded diff of a modified text file (git → tarball); null when either side is binary or unavailable. */
+  async diff(change: Change): Promise<TextDiff | null> {
+    if (this.diffs.has(change.path)) return this.diffs.get(change.path)!;
+    let d: TextDiff | null = null;
+    if (change.kind === "modified" && change.git && change.tarball) {
+      const tarB = this.tarBytes(change.path);
+      const gitB = await this.gitBlob(change.git.oid);
+      if (tarB && gitB && !isBinary(tarB) && !isBinary(gitB)) d = textDiff(change.path, gitB.toString("utf8"), tarB.toString("utf8"));
+    }
+    this.diffs.set(change.path, d);
+    return d;
+  }
+
+  /** True when a .gitignore in the audited tree covers `path` (how xz hid m4/build-to-host.m4). */
+  async gitignored(path: string): Promise<string | null> {
+    if (!this.gitignores) {
+      this.gitignores = [];
+      for (const [p, e] of this.tree) {
+        if (posix.basename(p) !== ".gitignore") continue;
+        const b = await this.gitBlob(e.oid);
+        if (!b) continue;
+        const dir = posix.dirname(p) === "." ? "" : posix.dirname(p);
+        this.gitignores.push({ dir, ig: ignore().add(b.toString("utf8")) });
+      }
+    }
+    for (const { dir, ig } of this.gitignores) {
+      if (dir && !path.startsWith(`${dir}/`)) continue;
+      const rel = dir ? path.slice(dir.length + 1) : path;
+      if (ig.ignores(rel)) return dir ? `${dir}/.gitignore` : ".gitignore";
+    }
+    return null;
+  }
+
+  skip(path: string, reason: string): void {
+    this.notChecked.push({ path, reason });
+  }
+}

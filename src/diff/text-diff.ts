@@ -1,0 +1,60 @@
+import { structuredPatch, type StructuredPatchHunk } from "diff";
+
+/** Caps that keep jsdiff bounded: unrelated 1 MB files can otherwise take minutes. */
+export const DIFF_TIMEOUT_MS = 2000;
+export const DIFF_MAX_EDIT_LENGTH = 5000;
+export const EVIDENCE_MAX_CHARS = 16 * 1024;
+
+export interface TextDiff {
+  /** Unified diff, capped at EVIDENCE_MAX_CHARS; or a short message when the diff was too costly. */
+  text: string;
+  hunks: StructuredPatchHunk[] | null;
+  added: number;
+  removed: number;
+  /** True when the bound was hit and only a summary is available. */
+  bounded: boolean;
+}
+
+const countLines = (s: string): number => (s.length === 0 ? 0 : s.split("\n").length - (s.endsWith("\n") ? 1 : 0));
+
+export function capEvidence(text: string, max = EVIDENCE_MAX_CHARS): string {
+  if (text.length <= max) return text;
+  const cut = text.lastIndexOf("\n", max);
+  const kept = text.slice(0, cut > 0 ? cut : max);
+  return `${kept}\n… (${text.length - kept.length} more characters not shown)`;
+}
+
+/** Bounded unified diff of two texts (git side first, tarball side second). */
+export function textDiff(path: string, gitText: string, tarText: string): TextDiff {
+  const opts = { context: 3, timeout: DIFF_TIMEOUT_MS, maxEditLength: DIFF_MAX_EDIT_LENGTH };
+  const patch = structuredPatch(`a/${path}`, `b/${path}`, gitText, tarText, "git", "tarball", opts);
+  if (!patch) {
+    const a = countLines(gitText);
+    const b = countLines(tarText);
+    return {
+      text: `files differ too much for a line diff within the bounds (git: ${a} lines, tarball: ${b} lines)`,
+      hunks: null,
+      added: b,
+      removed: a,
+      bounded: true,
+    };
+  }
+  let added = 0;
+  let removed = 0;
+  for (const h of patch.hunks) {
+    for (const l of h.lines) {
+      if (l.startsWith("+")) added++;
+      else if (l.startsWith("-")) removed++;
+    }
+  }
+  return { text: renderHunks(path, patch.hunks), hunks: patch.hunks, added, removed, bounded: false };
+}
+
+/** Render selected hunks as a unified diff (used to show only the unexplained hunks). */
+export function renderHunks(path: string, hunks: StructuredPatchHunk[]): string {
+  const out = [`--- a/${path}\tgit`, `+++ b/${path}\ttarball`];
+  for (const h of hunks) {
+    out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines);
+  }
+  return capEvidence(out.join("\n") + "\n");
+}

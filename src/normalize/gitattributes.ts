@@ -1,0 +1,34 @@
+import { defineProfile } from "./profile.js";
+
+const FORMAT = /\$Format:[^$\n]*\$/g;
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** True when `tar` equals `git` with every `$Format:…$` placeholder replaced by some single-line text. */
+export function onlyExportSubst(git: string, tar: string): boolean {
+  if (!FORMAT.test(git)) return false;
+  FORMAT.lastIndex = 0;
+  const pattern = git.split(FORMAT).map(escapeRe).join("[^\\n]*?");
+  return new RegExp(`^${pattern}$`).test(tar);
+}
+
+export const gitattributes = defineProfile({
+  id: "gitattributes",
+  description: "Differences that .gitattributes asks git archive to make: export-ignore, export-subst, eol.",
+  async explain(change, ctx) {
+    const attrs = ctx.attributes.get(change.path);
+    if (change.kind === "removed" && attrs.exportIgnore) {
+      return "marked export-ignore in .gitattributes, so git archive leaves it out";
+    }
+    if (change.kind !== "modified") return null;
+    const tar = ctx.tarText(change.path);
+    const git = tar === null ? null : await ctx.gitText(change.path);
+    if (tar === null || git === null) return null;
+    if (attrs.exportSubst && onlyExportSubst(git, tar)) {
+      return "export-subst in .gitattributes: only $Format:…$ placeholders were expanded";
+    }
+    if (attrs.eol === "crlf" && !git.includes("\r\n") && tar.replace(/\r\n/g, "\n") === git) {
+      return "eol=crlf in .gitattributes: only line endings were converted to CRLF";
+    }
+    return null;
+  },
+});

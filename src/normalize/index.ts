@@ -1,0 +1,10 @@
+import type { Profile } from "./profile.js";
+import { gitattributes } from "./gitattributes.js";
+import { housekeeping } from "./housekeeping.js";
+import { autotools, texinfo, parserGenerators } from "./autotools.js";
+import { gettext } from "./gettext.js";
+import { changelog } from "./changelog.js";
+
+/** Profiles in the order they are asked; the first that explains a change wins. */
+export const PROFILES: readonly Profile[] = [gitattributes, housekeeping, autotools, gettext, texinfo, parserGenerators, changelog];
+export type { Profile };

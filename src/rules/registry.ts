@@ -1,0 +1,31 @@
+import type { Rule } from "./define-rule.js";
+import buildScriptAdded from "./build-script-added.js";
+import buildScriptModified from "./build-script-modified.js";
+import sourceAdded from "./source-added.js";
+import sourceModified from "./source-modified.js";
+import binaryAdded from "./binary-added.js";
+import binaryModified from "./binary-modified.js";
+import symlinkEscape from "./symlink-escape.js";
+import pathTraversal from "./path-traversal.js";
+import modeChange from "./mode-change.js";
+import typeChange from "./type-change.js";
+import otherFileChanged from "./other-file-changed.js";
+import gitOnlyFile from "./git-only-file.js";
+
+/** Every rule, in the order they run. Each has docs/rules/<id>.md. */
+export const RULES: readonly Rule[] = [
+  buildScriptAdded,
+  buildScriptModified,
+  sourceAdded,
+  sourceModified,
+  binaryAdded,
+  binaryModified,
+  symlinkEscape,
+  pathTraversal,
+  modeChange,
+  typeChange,
+  otherFileChanged,
+  gitOnlyFile,
+];
+
+export type { Rule };
