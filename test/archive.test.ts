@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readTarball } from "../src/archive/read-tar.js";
 import { detectCompression } from "../src/archive/detect.js";
@@ -62,12 +62,13 @@ describe("archive reader", () => {
   });
 
   it.skipIf(!has("tar"))("reads GNU long names and long link targets (tar --format=gnu)", async () => {
-    const dir = tmp();
+    const dir = join(tmp(), "gnu-1");
+    mkdirSync(dir);
     const long = `${"x".repeat(120)}.txt`;
     writeFileSync(join(dir, long), "gnu\n");
-    execFileSync("ln", ["-s", long, join(dir, `link-${"y".repeat(110)}`)]);
-    const file = join(dir, "..", `gnu-${Date.now()}.tar`);
-    execFileSync("tar", ["--format=gnu", "-cf", file, "-C", dir, "."]);
+    symlinkSync(long, join(dir, `link-${"y".repeat(110)}`));
+    const file = join(dir, "..", "gnu.tar");
+    execFileSync("tar", ["--format=gnu", "-cf", file, "-C", join(dir, ".."), "gnu-1"]);
     const r = await readTarball(file);
     expect(r.entries.find((e) => e.path === long)?.oid).toBe(blobId("gnu\n"));
     expect(r.entries.find((e) => e.type === "symlink")?.linkTarget).toBe(long);
