@@ -19,6 +19,7 @@ export class AuditContext {
   private readonly gitBytes = new Map<string, Promise<Buffer | null>>();
   private readonly diffs = new Map<string, TextDiff | null>();
   private gitignores?: { dir: string; ig: Ignore }[];
+  private buildLines?: Set<string>;
 
   constructor(
     readonly tar: Map<string, ArchiveEntry>,
@@ -98,6 +99,39 @@ export class AuditContext {
       if (ig.ignores(rel)) return dir ? `${dir}/.gitignore` : ".gitignore";
     }
     return null;
+  }
+
+  /**
+   * Text of any tarball file, whether or not it differs: retained bytes for differing
+   * entries, the git blob for identical ones. Null for binaries, symlinks and unavailable bytes.
+   */
+  async fileText(path: string): Promise<string | null> {
+    const b = await this.fileBytes(path);
+    return b && !isBinary(b) ? b.toString("utf8") : null;
+  }
+
+  /** Bytes of any tarball file (see fileText); null when not available. */
+  async fileBytes(path: string): Promise<Buffer | null> {
+    const e = this.tar.get(path);
+    if (!e || e.type !== "file") return null;
+    if (e.data) return e.data;
+    if (e.oid && this.tree.get(path)?.oid === e.oid) return this.gitBlob(e.oid, e.size);
+    return null;
+  }
+
+  /** Trimmed lines of every build script in git: lines found here are upstream's, not the tarball's. */
+  async gitBuildLines(isBuild: (p: string) => boolean): Promise<Set<string>> {
+    if (!this.buildLines) {
+      const set = new Set<string>();
+      for (const [p, e] of this.tree) {
+        if (!isBuild(p) || e.mode === "120000" || e.mode === "160000") continue;
+        const b = await this.gitBlob(e.oid, 8 * 1024 * 1024);
+        if (!b || isBinary(b)) continue;
+        for (const l of b.toString("utf8").split("\n")) set.add(l.trim());
+      }
+      this.buildLines = set;
+    }
+    return this.buildLines;
   }
 
   skip(path: string, reason: string): void {

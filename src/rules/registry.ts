@@ -11,11 +11,15 @@ import modeChange from "./mode-change.js";
 import typeChange from "./type-change.js";
 import otherFileChanged from "./other-file-changed.js";
 import gitOnlyFile from "./git-only-file.js";
+import buildScriptSuspiciousPattern from "./build-script-suspicious-pattern.js";
+import buildScriptReadsBinary from "./build-script-reads-binary.js";
 
 /** Every rule, in the order they run. Each has docs/rules/<id>.md. */
 export const RULES: readonly Rule[] = [
   buildScriptAdded,
   buildScriptModified,
+  buildScriptSuspiciousPattern,
+  buildScriptReadsBinary,
   sourceAdded,
   sourceModified,
   binaryAdded,

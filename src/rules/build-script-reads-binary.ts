@@ -1,0 +1,64 @@
+import { posix } from "node:path";
+import { defineRule } from "./define-rule.js";
+import { isBuildScript, looksLikeTestPath } from "../content/kinds.js";
+import { grepMarkers, scanBehaviour } from "../content/behaviour.js";
+import { describeBinary, isBinary } from "../content/classify.js";
+import type { AuditContext } from "../context.js";
+
+/** Binary files of the tarball among `paths` (content-sniffed), with their bytes. */
+async function binaries(ctx: AuditContext, paths: Iterable<string>): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const p of paths) {
+    const b = await ctx.fileBytes(p);
+    if (b && isBinary(b)) out.set(p, b);
+  }
+  return out;
+}
+
+/** Does `bytes` contain a line matching `re` (grep -a semantics: binary read as text, line by line)? */
+function grepSelects(re: RegExp, bytes: Buffer): boolean {
+  return re.test(bytes.toString("latin1"));
+}
+
+export default defineRule({
+  id: "build-script-reads-binary",
+  severity: "high",
+  title: "Build script selects or names a binary file (payload extraction shape)",
+  async check(ctx, report) {
+    const files = [...ctx.tar.entries()].filter(([, e]) => e.type === "file" && !e.unsafe).map(([p]) => p);
+    let allBinaries: Map<string, Buffer> | undefined;
+    for (const path of files) {
+      if (!isBuildScript(path)) continue;
+      const entry = ctx.tar.get(path)!;
+      const inGit = ctx.tree.get(path)?.oid === entry.oid;
+      const text = await ctx.fileText(path);
+      if (text === null) continue;
+      // 1. A recursive grep over the tree: run its marker against every file and name what it selects.
+      for (const hit of scanBehaviour(text).filter((h) => h.pattern.id === "grep-source-tree")) {
+        allBinaries ??= await binaries(ctx, files);
+        for (const re of grepMarkers(hit.text)) {
+          const selected = [...allBinaries].filter(([, b]) => grepSelects(re, b)).map(([p]) => p);
+          if (selected.length === 0) continue;
+          report({
+            path,
+            severity: inGit ? "medium" : "high",
+            message: `${path}:${hit.line} greps the source tree for /${re.source}/ and that pattern selects binary file(s) ${selected.join(", ")}: a build script reading data out of a binary is how the xz backdoor extracted its payload.${inGit ? " The script is identical to git." : ""}`,
+            evidence: { lines: [`${path}:${hit.line}: ${hit.text}`, ...selected.map((p) => `selects ${p}: ${describeBinary(p, allBinaries!.get(p)!, allBinaries!.get(p)!.length)}`)] },
+          });
+        }
+      }
+      // 2. A tarball-only or modified build script that names a binary test file's path.
+      if (inGit) continue;
+      const candidates = await binaries(ctx, files.filter((p) => looksLikeTestPath(p) && !isBuildScript(p)));
+      for (const [bin, bytes] of candidates) {
+        const base = posix.basename(bin);
+        if (!text.includes(bin) && !(base.length >= 8 && text.includes(base))) continue;
+        report({
+          path,
+          message: `${path} is not in the tagged tree as shipped, and it names the binary test file ${bin}. Build scripts have no reason to read test data at configure or build time.`,
+          evidence: { lines: [`names ${bin}: ${describeBinary(bin, bytes, bytes.length)}`] },
+        });
+      }
+    }
+  },
+});

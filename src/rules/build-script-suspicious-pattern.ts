@@ -1,0 +1,44 @@
+import { defineRule } from "./define-rule.js";
+import { isBuildScript } from "../content/kinds.js";
+import { scanBehaviour } from "../content/behaviour.js";
+import type { Severity } from "../types.js";
+
+export default defineRule({
+  id: "build-script-suspicious-pattern",
+  severity: "high",
+  title: "Build script does something build scripts rarely need (tree grep, tr byte map, eval of a pipeline, download, …)",
+  async check(ctx, report) {
+    for (const [path, entry] of ctx.tar) {
+      if (entry.type !== "file" || entry.unsafe || !isBuildScript(path)) continue;
+      const text = await ctx.fileText(path);
+      if (text === null) continue;
+      const hits = scanBehaviour(text);
+      if (hits.length === 0) continue;
+      const g = ctx.tree.get(path);
+      const identical = g?.oid === entry.oid;
+      const gitText = !identical && g ? await ctx.gitText(path) : null;
+      const gitLines = identical ? null : new Set((gitText ?? "").split("\n").map((l) => l.trim()));
+      const upstream = identical ? null : await ctx.gitBuildLines(isBuildScript);
+      let severity: Severity = "low";
+      const lines: string[] = [];
+      const kinds = new Set<string>();
+      for (const h of hits) {
+        const inGit = identical || gitLines!.has(h.text) || upstream!.has(h.text);
+        if (!inGit) severity = "high";
+        kinds.add(`${h.pattern.id} (${h.pattern.explain})`);
+        lines.push(`${path}:${h.line}: [${h.pattern.id}${inGit ? ", also in git" : ""}] ${h.text}`);
+      }
+      const where = identical
+        ? "The file is identical to git, so this is upstream's code; it is reported so a reviewer can see it."
+        : severity === "high"
+          ? `These lines are not in the tagged tree${g ? "" : " (the file is tarball-only)"}.`
+          : "The same lines are in the tagged tree.";
+      report({
+        path,
+        severity,
+        message: `${path} ${[...kinds].join("; ")}. ${where}`,
+        evidence: { lines },
+      });
+    }
+  },
+});
