@@ -4,7 +4,8 @@ import { housekeeping } from "./housekeeping.js";
 import { autotools, texinfo, parserGenerators } from "./autotools.js";
 import { gettext } from "./gettext.js";
 import { changelog } from "./changelog.js";
+import { versionStamp } from "./version-stamp.js";
 
 /** Profiles in the order they are asked; the first that explains a change wins. */
-export const PROFILES: readonly Profile[] = [gitattributes, housekeeping, autotools, gettext, texinfo, parserGenerators, changelog];
+export const PROFILES: readonly Profile[] = [gitattributes, housekeeping, autotools, gettext, texinfo, parserGenerators, changelog, versionStamp];
 export type { Profile };

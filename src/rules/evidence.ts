@@ -1,7 +1,8 @@
 import type { Change, Evidence } from "../types.js";
 import type { AuditContext } from "../context.js";
 import { describeBinary } from "../content/classify.js";
-import { capEvidence } from "../diff/text-diff.js";
+import { capEvidence, renderHunks } from "../diff/text-diff.js";
+import { classifyHunks } from "../diff/classify-hunks.js";
 
 const HEAD_LINES = 40;
 
@@ -19,6 +20,18 @@ export async function modifiedTextEvidence(ctx: AuditContext, change: Change): P
   if (!d) {
     if (!ctx.tarBytes(change.path)) ctx.skip(change.path, "content too large to keep in memory for a diff; compared by blob id only");
     return { summary: "content differs from git" };
+  }
+  if (d.hunks) {
+    // Show only the hunks that are not version/date stamps.
+    const verdicts = classifyHunks(change.path, d.hunks);
+    const real = verdicts.filter((v) => v.stamps === null).map((v) => v.hunk);
+    const stamps = verdicts.length - real.length;
+    if (stamps > 0 && real.length > 0) {
+      return {
+        evidence: { diff: renderHunks(change.path, real) },
+        summary: `${real.length} changed hunk(s) shown; ${stamps} version/date stamp hunk(s) omitted`,
+      };
+    }
   }
   return { evidence: { diff: d.text }, summary: d.bounded ? d.text : `${d.added} line(s) added, ${d.removed} removed` };
 }

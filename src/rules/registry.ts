@@ -11,6 +11,7 @@ import modeChange from "./mode-change.js";
 import typeChange from "./type-change.js";
 import otherFileChanged from "./other-file-changed.js";
 import gitOnlyFile from "./git-only-file.js";
+import versionStamp from "./version-stamp.js";
 import buildScriptSuspiciousPattern from "./build-script-suspicious-pattern.js";
 import buildScriptReadsBinary from "./build-script-reads-binary.js";
 
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   typeChange,
   otherFileChanged,
   gitOnlyFile,
+  versionStamp,
 ];
 
 export type { Rule };

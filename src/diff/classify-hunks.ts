@@ -1,0 +1,71 @@
+import { posix } from "node:path";
+import type { StructuredPatchHunk } from "diff";
+
+/**
+ * Hunk-level classification: a hunk whose changed lines are all version or date stamps is
+ * explained; any other hunk keeps the file a finding.
+ */
+export interface StampRule {
+  id: string;
+  /** Which files the rule may apply to. */
+  applies(path: string): boolean;
+  /** Both the removed and the added line must match. */
+  line: RegExp;
+}
+
+const DOC_FILE = /(^|\/)(NEWS|RELEASE[-_]?NOTES|ChangeLog|CHANGES|HISTORY|README|INSTALL|VERSION)(\.\w+)?$|\.(1|2|3|4|5|6|7|8|man|texi|texinfo|txt|md|rst|html?)(\.in)?$/i;
+const MAN_PAGE = /\.([1-9][a-z]*|man)(\.in)?$/;
+
+export const STAMP_RULES: readonly StampRule[] = [
+  { id: "man-page-date", applies: (p) => MAN_PAGE.test(p), line: /^\.TH\s/ },
+  { id: "version-define", applies: () => true, line: /^\s*#\s*define\s+\w*(VERSION|TIMESTAMP|RELEASE_DATE|BUILD_DATE|DATE|REVISION)\w*\s/ },
+  { id: "texinfo-set", applies: (p) => /\.(texi|texinfo|txi)$/.test(p), line: /^@set\s+(UPDATED|UPDATED-MONTH|EDITION|VERSION)\b/ },
+  { id: "pot-creation-date", applies: (p) => /\.(po|pot)$/.test(p), line: /^"(POT-Creation-Date|PO-Revision-Date|Project-Id-Version):/ },
+];
+
+const MONTHS = /\b(Jan(uary)?|Feb(ruary)?|Mar(ch)?|Apr(il)?|May|June?|July?|Aug(ust)?|Sep(tember)?|Oct(ober)?|Nov(ember)?|Dec(ember)?)\b/g;
+/** A line with its numbers and month names blanked: equal shapes differ only in dates/versions. */
+const shape = (l: string): string => l.replace(MONTHS, "M").replace(/\d+/g, "0");
+
+const FORMAT = /\$Format:[^$]*\$/;
+const escapeRe = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const defineName = (l: string): string | undefined => /#\s*define\s+(\w+)/.exec(l)?.[1];
+
+function isStampPair(path: string, removed: string, added: string): string | null {
+  // git archive's export-subst: a $Format:…$ placeholder expanded in place.
+  if (FORMAT.test(removed) && !added.includes("$Format:")) {
+    const re = new RegExp(`^${removed.split(FORMAT).map(escapeRe).join(".*?")}$`);
+    if (re.test(added)) return "export-subst";
+  }
+  for (const r of STAMP_RULES) {
+    if (!r.applies(path) || !r.line.test(removed) || !r.line.test(added)) continue;
+    // A version #define may change its value, never its name.
+    if (r.id === "version-define" && defineName(removed) !== defineName(added)) continue;
+    return r.id;
+  }
+  // Release dates and version numbers in documentation (NEWS, ChangeLog, man pages, READMEs).
+  if (DOC_FILE.test(posix.basename(path)) && shape(removed) === shape(added)) return "release-date";
+  return null;
+}
+
+export interface HunkVerdict {
+  hunk: StructuredPatchHunk;
+  /** Stamp rule ids when every changed line is a stamp; null when the hunk is a real change. */
+  stamps: string[] | null;
+}
+
+/** Classify each hunk: changed lines must pair up one-for-one as stamps of the same kind. */
+export function classifyHunks(path: string, hunks: StructuredPatchHunk[]): HunkVerdict[] {
+  return hunks.map((hunk) => {
+    const removed = hunk.lines.filter((l) => l.startsWith("-")).map((l) => l.slice(1));
+    const added = hunk.lines.filter((l) => l.startsWith("+")).map((l) => l.slice(1));
+    if (removed.length !== added.length || removed.length === 0) return { hunk, stamps: null };
+    const ids: string[] = [];
+    for (let i = 0; i < removed.length; i++) {
+      const id = isStampPair(path, removed[i]!, added[i]!);
+      if (!id) return { hunk, stamps: null };
+      ids.push(id);
+    }
+    return { hunk, stamps: [...new Set(ids)] };
+  });
+}
