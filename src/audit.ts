@@ -7,9 +7,9 @@ import { normalizeMemberName } from "./archive/paths.js";
 import { openRepo, type BackendChoice } from "./git/open.js";
 import type { GitBackend } from "./git/backend.js";
 import { GitAttributes } from "./git/attributes.js";
-import { matchTags, nearbyTags, parseTarballName } from "./git/resolve-tag.js";
+import { matchTags, nearbyTags, parseTarballName, previousTag } from "./git/resolve-tag.js";
 import { pairEntries } from "./diff/pair.js";
-import { AuditContext } from "./context.js";
+import { AuditContext, type PreviousRelease } from "./context.js";
 import { PROFILES, type Profile } from "./normalize/index.js";
 import { RULES, type Rule } from "./rules/registry.js";
 import { obtainTarball } from "./fetch/source.js";
@@ -23,6 +23,8 @@ export interface AuditOptions {
   repo?: string;
   /** Tag, annotated tag, branch or commit. Default: guessed from the tarball's name. */
   ref?: string;
+  /** The previous release, for fixture history. Default: the nearest lower tag in the same naming scheme. */
+  previousRef?: string;
   /** The tarball was cut from this subdirectory of the repository. */
   subdir?: string;
   /** Expected sha256 of the tarball file; a mismatch is an operational error. */
@@ -142,7 +144,20 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       attrFiles.push({ path, content: (await backend.readBlob(e.oid)).toString("utf8") });
     }
     const { changes, identical } = pairEntries(tar, tree);
-    const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, subdir, changes);
+    let previous: Promise<PreviousRelease | null> | undefined;
+    const ref = resolved.ref;
+    const previousRelease = () =>
+      (previous ??= (async () => {
+        const prevRef = opts.previousRef ?? previousTag(await backend.listTags(), ref);
+        if (!prevRef) return null;
+        const commit = await backend.resolveCommit(prevRef);
+        if (!commit) {
+          if (opts.previousRef) throw new DistvetError("E_UNKNOWN_REF", `the repository has no tag, branch or commit named '${opts.previousRef}' (--previous-ref)`);
+          return null;
+        }
+        return { ref: prevRef, commit, tree: subtree(await backend.listTree(commit), subdir) };
+      })());
+    const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, subdir, changes, previousRelease);
     ctx.notChecked.push(...notChecked);
 
     for (const change of changes) {
@@ -178,6 +193,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         commit: resolved.commit,
         entries: tree.size,
         ...(subdir ? { subdir } : {}),
+        ...(ctx.previousRef ? { previousRef: ctx.previousRef } : {}),
       },
       summary: {
         identical,

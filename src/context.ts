@@ -7,6 +7,12 @@ import type { GitAttributes } from "./git/attributes.js";
 import { isBinary } from "./content/classify.js";
 import { textDiff, type TextDiff } from "./diff/text-diff.js";
 
+export interface PreviousRelease {
+  ref: string;
+  commit: string;
+  tree: Map<string, TreeEntry>;
+}
+
 /** Bytes larger than this are not read from git for diffing. */
 const GIT_READ_MAX = 8 * 1024 * 1024;
 
@@ -16,6 +22,8 @@ const GIT_READ_MAX = 8 * 1024 * 1024;
  */
 export class AuditContext {
   readonly notChecked: NotChecked[] = [];
+  /** Set once a rule compared against the previous release. */
+  previousRef?: string;
   private readonly gitBytes = new Map<string, Promise<Buffer | null>>();
   private readonly diffs = new Map<string, TextDiff | null>();
   private gitignores?: { dir: string; ig: Ignore }[];
@@ -29,6 +37,8 @@ export class AuditContext {
     /** Prefix of the tree in the repository (--subdir), "" for the root. */
     readonly subdir: string,
     readonly changes: Change[],
+    /** The previous release's tree (same --subdir), found lazily; null when there is none. */
+    readonly previousRelease: () => Promise<PreviousRelease | null> = async () => null,
   ) {}
 
   hasGit(path: string): boolean {

@@ -76,7 +76,7 @@ export interface AuditResult {
   formatVersion: 1;
   tool: { name: string; version: string };
   tarball: { source: string; sha256: string; entries: number; compression: string; pax_commit?: string };
-  git: { source: string; ref: string; commit: string; entries: number; subdir?: string };
+  git: { source: string; ref: string; commit: string; entries: number; subdir?: string; previousRef?: string };
   summary: {
     identical: number;
     explained: number;

@@ -56,3 +56,43 @@ export function nearbyTags(tags: string[], tarball: TarballName, limit = 8): str
   const major = tokens(tarball.version)[0];
   return tags.filter((t) => major !== undefined && tokens(t).includes(major)).slice(-limit);
 }
+
+/** Compare token lists as versions: numbers numerically, words lexically; a suffix word sorts first (rc < final). */
+function compareVersionTokens(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined) return y !== undefined && /^\d/.test(y) ? -1 : 1;
+    if (y === undefined) return /^\d/.test(x) ? 1 : -1;
+    const nx = /^\d+$/.test(x);
+    const ny = /^\d+$/.test(y);
+    if (nx && ny) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+    } else if (nx !== ny) return nx ? 1 : -1;
+    else if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * The release tag just before `current` in the same naming scheme (same word prefix, e.g. "v" or
+ * "curl-"), by version order. Null when there is none.
+ */
+export function previousTag(tags: string[], current: string): string | null {
+  const split = (t: string) => {
+    const toks = tokens(t);
+    const i = toks.findIndex((x) => /^\d/.test(x));
+    return i < 0 ? null : { prefix: toks.slice(0, i).join(" "), version: toks.slice(i) };
+  };
+  const cur = split(current);
+  if (!cur) return null;
+  let best: { tag: string; version: string[] } | null = null;
+  for (const t of tags) {
+    const s = split(t);
+    if (!s || s.prefix !== cur.prefix || t === current) continue;
+    if (compareVersionTokens(s.version, cur.version) >= 0) continue;
+    if (!best || compareVersionTokens(s.version, best.version) > 0) best = { tag: t, version: s.version };
+  }
+  return best?.tag ?? null;
+}

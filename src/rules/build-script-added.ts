@@ -1,7 +1,7 @@
 import { defineRule } from "./define-rule.js";
 import { unexplained } from "./roles.js";
 import { addedTextEvidence, gitignoreNote } from "./evidence.js";
-import { checkM4 } from "../provenance/index.js";
+import { provenanceChecks } from "./m4-provenance.js";
 
 export default defineRule({
   id: "build-script-added",
@@ -10,10 +10,8 @@ export default defineRule({
   async check(ctx, report) {
     for (const c of unexplained(ctx, "added", "build-script")) {
       // An m4 macro whose name no upstream ships is the m4-unknown-macro rule's (medium) to report.
-      if (c.path.endsWith(".m4")) {
-        const text = ctx.tarText(c.path);
-        if (text !== null && checkM4(c.path, text).status === "unknown-name") continue;
-      }
+      const prov = (await provenanceChecks(ctx)).find((p) => p.path === c.path);
+      if (prov?.result.kind === "m4" && prov.result.status === "unknown-name") continue;
       report({
         path: c.path,
         message: `${c.path} runs at build time, is not in the git tree, and no profile explains it as generated.${await gitignoreNote(ctx, c.path)}`,

@@ -12,6 +12,10 @@ import typeChange from "./type-change.js";
 import otherFileChanged from "./other-file-changed.js";
 import gitOnlyFile from "./git-only-file.js";
 import versionStamp from "./version-stamp.js";
+import fixtureChurn from "./fixture-churn.js";
+import m4SerialMismatch from "./m4-serial-mismatch.js";
+import m4KnownHashMismatch from "./m4-known-hash-mismatch.js";
+import m4UnknownMacro from "./m4-unknown-macro.js";
 import buildScriptSuspiciousPattern from "./build-script-suspicious-pattern.js";
 import buildScriptReadsBinary from "./build-script-reads-binary.js";
 
@@ -21,10 +25,14 @@ export const RULES: readonly Rule[] = [
   buildScriptModified,
   buildScriptSuspiciousPattern,
   buildScriptReadsBinary,
+  m4SerialMismatch,
+  m4KnownHashMismatch,
+  m4UnknownMacro,
   sourceAdded,
   sourceModified,
   binaryAdded,
   binaryModified,
+  fixtureChurn,
   symlinkEscape,
   pathTraversal,
   modeChange,
