@@ -144,6 +144,11 @@ export class AuditContext {
     return this.buildLines;
   }
 
+  /** Record a not-checked entry once per path. */
+  skipOnce(path: string, reason: string): void {
+    if (!this.notChecked.some((n) => n.path === path)) this.skip(path, reason);
+  }
+
   skip(path: string, reason: string): void {
     this.notChecked.push({ path, reason });
   }

@@ -5,7 +5,26 @@ import { autotools, texinfo, parserGenerators } from "./autotools.js";
 import { gettext } from "./gettext.js";
 import { changelog } from "./changelog.js";
 import { versionStamp } from "./version-stamp.js";
+import { pythonSdist } from "./python-sdist.js";
+import { perl } from "./perl.js";
+import { cmake } from "./cmake.js";
+import { meson } from "./meson.js";
+import { npm } from "./npm.js";
 
 /** Profiles in the order they are asked; the first that explains a change wins. */
-export const PROFILES: readonly Profile[] = [gitattributes, housekeeping, autotools, gettext, texinfo, parserGenerators, changelog, versionStamp];
+export const PROFILES: readonly Profile[] = [
+  gitattributes,
+  housekeeping,
+  autotools,
+  gettext,
+  texinfo,
+  parserGenerators,
+  changelog,
+  pythonSdist,
+  perl,
+  cmake,
+  meson,
+  npm,
+  versionStamp,
+];
 export type { Profile };

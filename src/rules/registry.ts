@@ -13,6 +13,7 @@ import otherFileChanged from "./other-file-changed.js";
 import gitOnlyFile from "./git-only-file.js";
 import versionStamp from "./version-stamp.js";
 import fixtureChurn from "./fixture-churn.js";
+import unverifiedBuildOutput from "./unverified-build-output.js";
 import m4SerialMismatch from "./m4-serial-mismatch.js";
 import m4KnownHashMismatch from "./m4-known-hash-mismatch.js";
 import m4UnknownMacro from "./m4-unknown-macro.js";
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   typeChange,
   otherFileChanged,
   gitOnlyFile,
+  unverifiedBuildOutput,
   versionStamp,
 ];
 

@@ -1,0 +1,85 @@
+import ignore from "ignore";
+import { defineProfile } from "./profile.js";
+import type { AuditContext } from "../context.js";
+
+/** Keys npm (or yarn/pnpm) adds or rewrites in package.json when packing or publishing. */
+const PUBLISH_KEYS = /^(_.*|gitHead|readme|readmeFilename|dist)$/;
+const BUILD_SCRIPTS = ["build", "prepare", "prepack", "prepublish", "prepublishOnly", "compile", "dist", "bundle"];
+const WORKSPACE_SPEC = /^(workspace|catalog|link|portal):/;
+const PLACEHOLDER_VERSION = /^0\.0\.0(-[\w.]+)?$|development|semantically-released|placeholder/;
+const DEP_KEYS = new Set(["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]);
+
+type Json = Record<string, unknown>;
+const parse = (s: string | null): Json | null => {
+  try {
+    const v = s === null ? null : (JSON.parse(s) as unknown);
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : null;
+  } catch {
+    return null;
+  }
+};
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Why `key` may differ between git's package.json and the published one, or null. */
+function publishRewrite(key: string, git: Json, tar: Json): string | null {
+  if (PUBLISH_KEYS.test(key)) return `${key} (added by the registry client)`;
+  const pc = git.publishConfig as Json | undefined;
+  if (pc && key in pc && same(pc[key], tar[key])) return `${key} (publishConfig override)`;
+  if (key === "version" && typeof git.version === "string" && PLACEHOLDER_VERSION.test(git.version)) return "version (placeholder in git, set at release)";
+  if (DEP_KEYS.has(key)) {
+    const g = (git[key] ?? {}) as Json;
+    const t = (tar[key] ?? {}) as Json;
+    const names = new Set([...Object.keys(g), ...Object.keys(t)]);
+    for (const n of names) {
+      if (same(g[n], t[n])) continue;
+      if (typeof g[n] === "string" && WORKSPACE_SPEC.test(g[n] as string) && typeof t[n] === "string") continue;
+      return null;
+    }
+    return `${key} (workspace:/catalog: ranges resolved to versions)`;
+  }
+  return null;
+}
+
+const filesCache = new WeakMap<AuditContext, { pkg: Json | null; files: ReturnType<typeof ignore> | null }>();
+
+function manifest(ctx: AuditContext) {
+  let m = filesCache.get(ctx);
+  if (!m) {
+    const pkg = parse(ctx.tarText("package.json") ?? null);
+    const files = Array.isArray(pkg?.files) ? ignore().add((pkg!.files as unknown[]).filter((f): f is string => typeof f === "string")) : null;
+    m = { pkg, files };
+    filesCache.set(ctx, m);
+  }
+  return m;
+}
+
+export const npm = defineProfile({
+  id: "npm",
+  description: "package.json fields npm/yarn/pnpm rewrite on publish, and declared build outputs.",
+  async explain(change, ctx) {
+    if (!ctx.hasGit("package.json")) return null;
+    if (change.kind === "modified" && change.path === "package.json") {
+      const git = parse(await ctx.gitText("package.json"));
+      const tar = parse(ctx.tarText("package.json"));
+      if (!git || !tar) return null;
+      const reasons: string[] = [];
+      for (const key of new Set([...Object.keys(git), ...Object.keys(tar)])) {
+        if (same(git[key], tar[key])) continue;
+        const why = publishRewrite(key, git, tar);
+        if (!why) return null; // scripts, bin, main, dependencies… changed for real
+        reasons.push(why);
+      }
+      return reasons.length ? `rewritten on publish: ${reasons.join(", ")}` : "same manifest, different formatting";
+    }
+    if (change.kind === "added") {
+      const { pkg, files } = manifest(ctx);
+      const scripts = (pkg?.scripts ?? {}) as Json;
+      const builder = BUILD_SCRIPTS.find((s) => typeof scripts[s] === "string");
+      if (!files || !builder || !files.ignores(change.path)) return null;
+      const ignoredBy = await ctx.gitignored(change.path);
+      if (!ignoredBy) return null;
+      return `declared build output: listed in package.json "files", ignored by ${ignoredBy}, built by the "${builder}" script on the publisher's machine`;
+    }
+    return null;
+  },
+});
