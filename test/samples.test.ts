@@ -9,6 +9,7 @@ import { tmp } from "./tmp.js";
 interface Expected {
   exitCode: number;
   findings: ExpectedFinding[];
+  notChecked?: { path: string; reason: string }[];
 }
 
 describe("samples match expected.json exactly (rule + path + severity)", () => {
@@ -21,7 +22,10 @@ describe("samples match expected.json exactly (rule + path + severity)", () => {
       expect(got).toEqual(expected.findings);
       const failing = result.findings.some((f) => f.severity === "high" || f.severity === "medium");
       expect(failing ? 1 : 0).toBe(expected.exitCode);
-      expect(result.notChecked).toEqual([]);
+      expect(result.notChecked).toEqual(expected.notChecked ?? []);
+      if (built.staleSha256) {
+        await expect(audit({ tarball: built.tarball, repo: built.repo, sha256: built.staleSha256 })).rejects.toMatchObject({ code: "E_CHECKSUM_MISMATCH" });
+      }
     });
   }
 });

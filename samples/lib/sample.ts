@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRepo, makeTarball, type CommitSpec, type Compression, type Files } from "./fixture.js";
 
@@ -20,6 +22,11 @@ export interface Sample {
   compression?: Compression;
   /** Extra audit arguments (e.g. subdir). */
   args?: { ref?: string; subdir?: string };
+  /**
+   * The publisher's checksum is stale (it is the checksum of the honest tarball, built from the
+   * tagged tree): an audit given it must fail with E_CHECKSUM_MISMATCH.
+   */
+  staleChecksum?: boolean;
 }
 
 export const defineSample = (s: Sample): Sample => s;
@@ -28,6 +35,8 @@ export interface BuiltSample {
   sample: Sample;
   repo: string;
   tarball: string;
+  /** sha256 of the honest tarball, for samples with a stale published checksum. */
+  staleSha256?: string;
 }
 
 /** Build a sample's repository and tarball under `outDir` (default: samples/<name>/out). */
@@ -36,5 +45,9 @@ export async function buildSample(sample: Sample, outDir: string): Promise<Built
   makeRepo(repo, sample.history);
   const tarball = join(outDir, sample.tarballName);
   await makeTarball(tarball, { root: sample.root, files: sample.tarball, compression: sample.compression ?? "gzip" });
-  return { sample, repo, tarball };
+  if (!sample.staleChecksum) return { sample, repo, tarball };
+  const honest = join(outDir, "honest.tar.gz");
+  await makeTarball(honest, { root: sample.root, files: sample.history[sample.history.length - 1]!.files, compression: sample.compression ?? "gzip" });
+  const staleSha256 = createHash("sha256").update(readFileSync(honest)).digest("hex");
+  return { sample, repo, tarball, staleSha256 };
 }

