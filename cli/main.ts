@@ -24,6 +24,9 @@ async function runAudit(argv: {
   ref?: string;
   subdir?: string;
   sha256?: string;
+  signature?: string;
+  keyring?: string;
+  previousRef?: string;
   format: Format;
   output?: string;
   failOn?: FailOn;
@@ -45,6 +48,9 @@ async function runAudit(argv: {
     ...(argv.ref ? { ref: argv.ref } : {}),
     ...(argv.subdir ? { subdir: argv.subdir } : {}),
     ...(argv.sha256 ? { sha256: argv.sha256 } : {}),
+    ...(argv.signature ? { signature: argv.signature } : {}),
+    ...(argv.keyring ? { keyring: argv.keyring } : {}),
+    ...(argv.previousRef ? { previousRef: argv.previousRef } : {}),
     gitBackend: argv.gitBackend,
     allow: config.allow,
     onNote: (m) => process.stderr.write(`distvet: ${m}\n`),
@@ -81,6 +87,9 @@ async function main(): Promise<void> {
           .option("ref", { type: "string", describe: "tag, branch or commit (default: guessed from the tarball name)" })
           .option("subdir", { type: "string", describe: "the tarball was cut from this subdirectory of the repository" })
           .option("sha256", { type: "string", describe: "expected sha256 of the tarball; a mismatch is an error" })
+          .option("signature", { type: "string", describe: "detached OpenPGP signature (.asc/.sig, path or URL) to verify first" })
+          .option("keyring", { type: "string", describe: "keyring with the project's release key, for --signature (gpgv)" })
+          .option("previous-ref", { type: "string", describe: "previous release, for test-fixture history (default: the nearest lower tag)" })
           .option("format", { choices: FORMATS, default: "text" as Format, describe: "report format" })
           .option("output", { alias: "o", type: "string", describe: "write the report to this file instead of stdout" })
           .option("fail-on", { choices: FAIL_ON, describe: "exit 1 when a finding is at or above this severity (default: medium)" })

@@ -13,6 +13,7 @@ import { AuditContext, type PreviousRelease } from "./context.js";
 import { PROFILES, type Profile } from "./normalize/index.js";
 import { RULES, type Rule } from "./rules/registry.js";
 import { obtainTarball } from "./fetch/source.js";
+import { verifySignature } from "./fetch/signature.js";
 import { VERSION } from "./version.js";
 import { applyAllow, type AllowEntry } from "./config.js";
 
@@ -29,6 +30,10 @@ export interface AuditOptions {
   subdir?: string;
   /** Expected sha256 of the tarball file; a mismatch is an operational error. */
   sha256?: string;
+  /** Detached OpenPGP signature (path or URL) to verify before auditing. */
+  signature?: string;
+  /** Keyring for the signature (gpgv); default: the user's gpg keyring. */
+  keyring?: string;
   gitBackend?: BackendChoice;
   /** Progress of the single decompression pass. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -96,8 +101,20 @@ function subtree(entries: TreeEntry[], subdir: string): Map<string, TreeEntry> {
  */
 export async function audit(opts: AuditOptions): Promise<AuditResult> {
   const local = await obtainTarball(opts.tarball);
-  const backend = await openRepo(opts.repo ?? ".", opts.gitBackend ?? "auto");
+  const sigLocal = opts.signature ? await obtainTarball(opts.signature).catch(async (e) => {
+    await local.cleanup();
+    throw e;
+  }) : undefined;
+  let backend: GitBackend;
   try {
+    backend = await openRepo(opts.repo ?? ".", opts.gitBackend ?? "auto");
+  } catch (e) {
+    await local.cleanup();
+    await sigLocal?.cleanup();
+    throw e;
+  }
+  try {
+    const signature = sigLocal ? await verifySignature(local.file, sigLocal.file, opts.keyring) : undefined;
     const subdir = (opts.subdir ?? "").replace(/^\/+|\/+$/g, "");
     // Resolve the ref first when it is given or guessable, so the tree is known while streaming.
     let resolved: { ref: string; commit: string } | undefined;
@@ -186,6 +203,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         entries: listing.entries.filter((e) => e.type !== "dir").length,
         compression: listing.compression,
         ...(listing.paxCommit ? { pax_commit: listing.paxCommit } : {}),
+        ...(signature ? { signature } : {}),
       },
       git: {
         source: opts.repo ?? ".",
@@ -208,5 +226,6 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
   } finally {
     await backend.close();
     await local.cleanup();
+    await sigLocal?.cleanup();
   }
 }

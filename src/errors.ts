@@ -11,6 +11,7 @@ export type ErrorCode =
   | "E_SUBDIR_NOT_FOUND"
   | "E_FETCH_FAILED"
   | "E_CHECKSUM_MISMATCH"
+  | "E_SIGNATURE"
   | "E_BAD_CONFIG"
   | "E_BAD_ARGUMENT"
   | "E_GIT_FAILED";

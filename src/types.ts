@@ -75,7 +75,14 @@ export interface NotChecked {
 export interface AuditResult {
   formatVersion: 1;
   tool: { name: string; version: string };
-  tarball: { source: string; sha256: string; entries: number; compression: string; pax_commit?: string };
+  tarball: {
+    source: string;
+    sha256: string;
+    entries: number;
+    compression: string;
+    pax_commit?: string;
+    signature?: { status: "good"; fingerprint: string; signer: string };
+  };
   git: { source: string; ref: string; commit: string; entries: number; subdir?: string; previousRef?: string };
   summary: {
     identical: number;
