@@ -68,3 +68,17 @@ describe("fixture-churn", () => {
     expect(findingsOf(r, "fixture-churn")).toEqual([]);
   });
 });
+
+describe("build-script-uses-added-file", () => {
+  const git = { ...base, "src/Makefile.am": "bin_PROGRAMS = p\np_SOURCES = a.c\n" };
+  it("links a generated Makefile.in to the tarball-only source it builds", async () => {
+    const r = await runScenario({ git, tarball: { ...git, "src/Makefile.in": "all: bf-test\nbf-test: bf-test.c\n\t$(CC) -o bf-test bf-test.c && ./bf-test\n", "src/bf-test.c": "int main(void){return 0;}\n" } });
+    expect(r.changes.find((c) => c.path === "src/Makefile.in")?.explainedBy?.profile).toBe("autotools");
+    expect(findingsOf(r, "build-script-uses-added-file")).toEqual(["high src/Makefile.in"]);
+  });
+  it("is silent when the tagged tree itself names the file", async () => {
+    const withRef = { ...git, "src/Makefile.am": "bin_PROGRAMS = p\np_SOURCES = a.c gen-table.c\n" };
+    const r = await runScenario({ git: withRef, tarball: { ...withRef, "src/Makefile.in": "p_SOURCES = a.c gen-table.c\n", "src/gen-table.c": "int t[1];\n" } });
+    expect(findingsOf(r, "build-script-uses-added-file")).toEqual([]);
+  });
+});

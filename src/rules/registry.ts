@@ -14,6 +14,7 @@ import gitOnlyFile from "./git-only-file.js";
 import versionStamp from "./version-stamp.js";
 import fixtureChurn from "./fixture-churn.js";
 import unverifiedBuildOutput from "./unverified-build-output.js";
+import buildScriptUsesAddedFile from "./build-script-uses-added-file.js";
 import m4SerialMismatch from "./m4-serial-mismatch.js";
 import m4KnownHashMismatch from "./m4-known-hash-mismatch.js";
 import m4UnknownMacro from "./m4-unknown-macro.js";
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   buildScriptModified,
   buildScriptSuspiciousPattern,
   buildScriptReadsBinary,
+  buildScriptUsesAddedFile,
   m4SerialMismatch,
   m4KnownHashMismatch,
   m4UnknownMacro,

@@ -1,0 +1,39 @@
+import { posix } from "node:path";
+import { defineRule } from "./define-rule.js";
+import { isBuildScript } from "../content/kinds.js";
+import { roleOf } from "./roles.js";
+
+export default defineRule({
+  id: "build-script-uses-added-file",
+  severity: "high",
+  title: "Build script names a file that only the tarball has",
+  async check(ctx, report) {
+    // Unexplained tarball-only code, scripts and binaries, by basename.
+    const added = new Map<string, string>();
+    for (const c of ctx.changes) {
+      if (c.kind !== "added" || c.explainedBy || c.tarball?.type !== "file" || c.tarball.unsafe) continue;
+      if (roleOf(c, ctx) === "other") continue;
+      const base = posix.basename(c.path);
+      if (base.length >= 5) added.set(base, c.path);
+    }
+    if (added.size === 0) return;
+    // Names the tagged tree itself mentions are upstream's business, not the tarball's.
+    const upstream = await ctx.gitBuildLines(isBuildScript);
+    const upstreamText = [...upstream].join("\n");
+    for (const base of [...added.keys()]) if (upstreamText.includes(base)) added.delete(base);
+    if (added.size === 0) return;
+    for (const [path, e] of ctx.tar) {
+      if (e.type !== "file" || !isBuildScript(path)) continue;
+      const text = await ctx.fileText(path);
+      if (text === null) continue;
+      const named = [...added].filter(([base, file]) => file !== path && text.includes(base));
+      if (named.length === 0) continue;
+      const lines = text.split("\n").flatMap((l, i) => (named.some(([b]) => l.includes(b)) ? [`${path}:${i + 1}: ${l.trim().slice(0, 200)}`] : [])).slice(0, 20);
+      report({
+        path,
+        message: `${path} names ${named.map(([, f]) => f).join(", ")}, which only the tarball has and no file in the tagged tree mentions: the build would pick up code from outside the reviewed source (OpenSSH 3.4p1's trojaned Makefile.in built and ran a tarball-only bf-test.c).`,
+        evidence: { lines },
+      });
+    }
+  },
+});
