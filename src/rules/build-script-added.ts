@@ -1,7 +1,7 @@
 import { defineRule } from "./define-rule.js";
 import { unexplained } from "./roles.js";
 import { addedTextEvidence, gitignoreNote } from "./evidence.js";
-import { provenanceChecks } from "./m4-provenance.js";
+import { provenanceOf } from "../analysis/provenance.js";
 
 export default defineRule({
   id: "build-script-added",
@@ -10,7 +10,7 @@ export default defineRule({
   async check(ctx, report) {
     for (const c of unexplained(ctx, "added", "build-script")) {
       // An m4 macro whose name no upstream ships is the m4-unknown-macro rule's (medium) to report.
-      const prov = (await provenanceChecks(ctx)).find((p) => p.path === c.path);
+      const prov = await provenanceOf(ctx, c.path);
       if (prov?.result.kind === "m4" && prov.result.status === "unknown-name") continue;
       report({
         path: c.path,

@@ -1,5 +1,5 @@
 import { defineRule } from "./define-rule.js";
-import { provenanceChecks } from "./m4-provenance.js";
+import { provenanceChecks } from "../analysis/provenance.js";
 
 export default defineRule({
   id: "m4-known-hash-mismatch",

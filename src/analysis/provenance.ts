@@ -39,3 +39,8 @@ export function provenanceChecks(ctx: AuditContext): Promise<ProvenanceCheck[]> 
   }
   return p;
 }
+
+/** Provenance of one tarball path (m4 macro or tracked helper), or undefined. */
+export async function provenanceOf(ctx: AuditContext, path: string): Promise<ProvenanceCheck | undefined> {
+  return (await provenanceChecks(ctx)).find((c) => c.path === path);
+}
