@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../version.js";
+import { basename, bodyHash, helperStamp, isTrackedHelper, m4Serial } from "./normalize.js";
+
+/**
+ * On disk (data/provenance-db.json): for each file name, the known copies as
+ * [stamp, bodyHash, sourceIndexes]; `sources` names where each copy was seen.
+ */
+export interface ProvenanceDb {
+  formatVersion: 1;
+  builtAt: string;
+  sources: string[];
+  m4: Record<string, [string | null, string, number[]][]>;
+  helpers: Record<string, [string | null, string, number[]][]>;
+}
+
+export type ProvenanceKind = "m4" | "helper";
+export type ProvenanceResult =
+  | { status: "match"; kind: ProvenanceKind; name: string; stamp: string | null; sources: string[] }
+  | { status: "unknown-name"; kind: ProvenanceKind; name: string; stamp: string | null }
+  | { status: "body-mismatch"; kind: ProvenanceKind; name: string; stamp: string; knownSources: string[] }
+  | { status: "serial-above-known"; kind: "m4"; name: string; serial: number; maxKnown: number; knownSources: string[] }
+  | { status: "stamp-unknown"; kind: ProvenanceKind; name: string; stamp: string | null; knownStamps: string[] };
+
+/** How far above the highest known serial a macro may go before it is suspicious (xz: 30 vs 3). */
+export const SERIAL_MARGIN = 10;
+
+const leadingNumber = (s: string | null): number | null => {
+  const m = s === null ? null : /^\d+(\.\d+)?/.exec(s);
+  return m ? Number(m[0]) : null;
+};
+
+export interface ProvenanceChecker {
+  checkM4(fileName: string, content: string): ProvenanceResult;
+  checkHelper(fileName: string, content: string): ProvenanceResult | null;
+  info(): { builtAt: string; sources: string[]; m4Names: number; helperNames: number };
+}
+
+export function createProvenanceChecker(db: ProvenanceDb): ProvenanceChecker {
+  const names = (idx: number[]) => [...new Set(idx.map((i) => db.sources[i] ?? `source #${i}`))];
+
+  function check(kind: ProvenanceKind, name: string, stamp: string | null, hash: string): ProvenanceResult {
+    const copies = (kind === "m4" ? db.m4 : db.helpers)[name];
+    if (!copies) return { status: "unknown-name", kind, name, stamp };
+    const hit = copies.filter(([, h]) => h === hash);
+    if (hit.length) {
+      const exact = hit.filter(([s]) => s === stamp);
+      return { status: "match", kind, name, stamp, sources: names((exact.length ? exact : hit).flatMap(([, , src]) => src)) };
+    }
+    if (kind === "m4") {
+      const serial = leadingNumber(stamp);
+      const known = copies.map(([s]) => leadingNumber(s)).filter((n): n is number => n !== null);
+      if (serial !== null && known.length && serial > Math.max(...known) + SERIAL_MARGIN) {
+        const max = Math.max(...known);
+        return { status: "serial-above-known", kind, name, serial, maxKnown: max, knownSources: names(copies.filter(([s]) => leadingNumber(s) === max).flatMap(([, , src]) => src)) };
+      }
+    }
+    const same = stamp === null ? [] : copies.filter(([s]) => s === stamp);
+    if (same.length && stamp !== null) return { status: "body-mismatch", kind, name, stamp, knownSources: names(same.flatMap(([, , src]) => src)) };
+    return { status: "stamp-unknown", kind, name, stamp, knownStamps: [...new Set(copies.map(([s]) => s ?? "(none)"))].sort() };
+  }
+
+  return {
+    checkM4(fileName, content) {
+      return check("m4", basename(fileName), m4Serial(content)?.raw ?? null, bodyHash(content, "m4"));
+    },
+    checkHelper(fileName, content) {
+      const name = basename(fileName);
+      if (!isTrackedHelper(name)) return null;
+      return check("helper", name, helperStamp(name, content), bodyHash(content, "helper"));
+    },
+    info() {
+      return { builtAt: db.builtAt, sources: db.sources, m4Names: Object.keys(db.m4).length, helperNames: Object.keys(db.helpers).length };
+    },
+  };
+}
+
+let loaded: ProvenanceChecker | undefined;
+
+/** The checker over the database shipped in data/provenance-db.json (loaded once, lazily). */
+export function defaultChecker(): ProvenanceChecker {
+  loaded ??= createProvenanceChecker(JSON.parse(readFileSync(join(packageRoot(), "data", "provenance-db.json"), "utf8")) as ProvenanceDb);
+  return loaded;
+}

@@ -1,0 +1,9 @@
+export { SERIAL_MARGIN, createProvenanceChecker, type ProvenanceDb, type ProvenanceKind, type ProvenanceResult, type ProvenanceChecker } from "./db.js";
+export { isTrackedHelper, m4Serial, helperStamp, normalizedBody, bodyHash } from "./normalize.js";
+import { defaultChecker, type ProvenanceResult } from "./db.js";
+
+/** Provenance of an m4 macro against the shipped database of upstream copies. */
+export const checkM4 = (fileName: string, content: string): ProvenanceResult => defaultChecker().checkM4(fileName, content);
+/** Provenance of an autotools helper script; null when the name is not a tracked helper. */
+export const checkHelper = (fileName: string, content: string): ProvenanceResult | null => defaultChecker().checkHelper(fileName, content);
+export const provenanceDbInfo = () => defaultChecker().info();

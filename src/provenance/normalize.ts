@@ -1,0 +1,57 @@
+import { createHash } from "node:crypto";
+
+/** The helper scripts autotools copy into release tarballs, and how each carries its version. */
+export const TRACKED_HELPERS: Record<string, RegExp> = {
+  "ltmain.sh": /^VERSION=["']?([^"'\n]+?)["']?\s*$/m,
+  "config.guess": /^timestamp='([^']+)'/m,
+  "config.sub": /^timestamp='([^']+)'/m,
+  "install-sh": /^scriptversion=([^;\s]+)/m,
+  depcomp: /^scriptversion=([^;\s]+)/m,
+  missing: /^scriptversion=([^;\s]+)/m,
+  compile: /^scriptversion=([^;\s]+)/m,
+  "test-driver": /^scriptversion=([^;\s]+)/m,
+  "ar-lib": /^scriptversion=([^;\s]+)/m,
+  "mdate-sh": /^scriptversion=([^;\s]+)/m,
+  ylwrap: /^scriptversion=([^;\s]+)/m,
+  "py-compile": /^scriptversion=([^;\s]+)/m,
+  mkinstalldirs: /^scriptversion=([^;\s]+)/m,
+  "config.rpath": /^# Copyright \(C\) (\d{4}(?:-\d{4})?)/m,
+};
+
+export const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1);
+
+export function isTrackedHelper(fileName: string): boolean {
+  return Object.hasOwn(TRACKED_HELPERS, basename(fileName));
+}
+
+/** `# serial N` or `# name.m4 serial N` of an m4 file (first occurrence): raw text and its leading number. */
+export function m4Serial(content: string): { raw: string; value: number } | null {
+  const m = /^(?:#|dnl)\s*(?:[\w.+@-]+\.m4\s+)?serial\s+(\d+(?:\.\d+)?)([^\n]*)$/m.exec(content);
+  if (!m) return null;
+  return { raw: (m[1]! + m[2]!).trim(), value: Number(m[1]) };
+}
+
+export function helperStamp(fileName: string, content: string): string | null {
+  const re = TRACKED_HELPERS[basename(fileName)];
+  return re ? (re.exec(content)?.[1]?.trim() ?? null) : null;
+}
+
+/**
+ * The body that identifies a copy: whole-line comments (`#`, `dnl` in m4) and blank lines
+ * dropped, whitespace runs collapsed. Licence headers, serial lines and re-indentation do not
+ * change it; any change to code does.
+ */
+export function normalizedBody(content: string, kind: "m4" | "helper"): string {
+  const comment = kind === "m4" ? /^(#|dnl\b)/ : /^#/;
+  const out: string[] = [];
+  for (const raw of content.split(/\r?\n/)) {
+    const line = raw.trim().replace(/\s+/g, " ");
+    if (line === "" || comment.test(line)) continue;
+    out.push(line);
+  }
+  return out.join("\n");
+}
+
+export function bodyHash(content: string, kind: "m4" | "helper"): string {
+  return createHash("sha256").update(normalizedBody(content, kind)).digest("hex").slice(0, 16);
+}
