@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      fail(`${msg} (see distvet --help)`);
+      fail(`${msg.replace(/\s*\n\s*/g, " ")} (see distvet --help)`);
     });
   await parser.parseAsync();
 }

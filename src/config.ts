@@ -40,13 +40,24 @@ export function loadConfig(file: string): Config {
   return { ...(obj.failOn ? { failOn: obj.failOn as Severity | "none" } : {}), allow };
 }
 
+/** gitignore-style match for ordinary paths; exact text match for absolute or ".." member names. */
+function matchesPath(ig: ReturnType<typeof ignore>, pattern: string, path: string): boolean {
+  if (!path) return false;
+  if (path.startsWith("/") || path.split("/").includes("..")) return pattern === path;
+  try {
+    return ig.ignores(path);
+  } catch {
+    return pattern === path;
+  }
+}
+
 /** Split findings into those still reported and those a config entry accepts. */
 export function applyAllow(findings: Finding[], allow: AllowEntry[]): { kept: Finding[]; allowed: (Finding & { allowReason: string })[] } {
   const matchers = allow.map((a) => ({ a, ig: ignore().add(a.path) }));
   const kept: Finding[] = [];
   const allowed: (Finding & { allowReason: string })[] = [];
   for (const f of findings) {
-    const hit = matchers.find(({ a, ig }) => (a.rule === "*" || a.rule === f.rule) && f.path && ig.ignores(f.path));
+    const hit = matchers.find(({ a, ig }) => (a.rule === "*" || a.rule === f.rule) && matchesPath(ig, a.path, f.path));
     if (hit) allowed.push({ ...f, allowReason: hit.a.reason });
     else kept.push(f);
   }

@@ -56,8 +56,9 @@ export class AuditContext {
     return e?.data ?? e?.head ?? null;
   }
 
-  async gitBlob(oid: string, size?: number): Promise<Buffer | null> {
-    if (size !== undefined && size > GIT_READ_MAX) return null;
+  /** A git blob's bytes; null when it cannot be read or `knownSize` says it is larger than we diff. */
+  async gitBlob(oid: string, knownSize?: number): Promise<Buffer | null> {
+    if (knownSize !== undefined && knownSize > GIT_READ_MAX) return null;
     let p = this.gitBytes.get(oid);
     if (!p) {
       p = this.backend.readBlob(oid).catch(() => null);
@@ -135,7 +136,7 @@ export class AuditContext {
       const set = new Set<string>();
       for (const [p, e] of this.tree) {
         if (!isBuild(p) || e.mode === "120000" || e.mode === "160000") continue;
-        const b = await this.gitBlob(e.oid, 8 * 1024 * 1024);
+        const b = await this.gitBlob(e.oid);
         if (!b || isBinary(b)) continue;
         for (const l of b.toString("utf8").split("\n")) set.add(l.trim());
       }

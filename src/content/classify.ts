@@ -2,16 +2,35 @@
 
 const SNIFF_BYTES = 8000;
 
-/** git's own heuristic (a NUL in the first 8000 bytes), plus a control-character ratio for UTF-16 and friends. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * git's own heuristic (a NUL in the first 8000 bytes), plus: many control characters, or
+ * bytes that are not UTF-8 and mostly high (compressed or encrypted data without a NUL).
+ */
 export function isBinary(buf: Uint8Array): boolean {
   const n = Math.min(buf.length, SNIFF_BYTES);
   let control = 0;
+  let high = 0;
   for (let i = 0; i < n; i++) {
     const c = buf[i]!;
     if (c === 0) return true;
     if (c < 7 || (c > 13 && c < 32 && c !== 27)) control++;
+    else if (c >= 0x80) high++;
   }
-  return n > 0 && control / n > 0.1;
+  if (n === 0) return false;
+  if (control / n > 0.1) return true;
+  if (high / n > 0.3) {
+    try {
+      // Cut at the sample end may split a character: decode only up to the last ASCII byte.
+      let end = n;
+      while (end > 0 && buf[end - 1]! >= 0x80) end--;
+      utf8.decode(buf.subarray(0, end));
+    } catch {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Shannon entropy in bits per byte (0..8) over the whole buffer. */

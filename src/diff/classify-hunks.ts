@@ -18,7 +18,12 @@ const MAN_PAGE = /\.([1-9][a-z]*|man)(\.in)?$/;
 
 export const STAMP_RULES: readonly StampRule[] = [
   { id: "man-page-date", applies: (p) => MAN_PAGE.test(p), line: /^\.TH\s/ },
-  { id: "version-define", applies: () => true, line: /^\s*#\s*define\s+\w*(VERSION|TIMESTAMP|RELEASE_DATE|BUILD_DATE|DATE|REVISION)\w*\s/ },
+  {
+    id: "version-define",
+    applies: (p) => /\.(h|hh|hpp|hxx|h\.in)$/.test(p),
+    // The name has VERSION/DATE/… as a whole word (PKG_VERSION, not VALIDATE); the value is a literal.
+    line: /^\s*#\s*define\s+(\w+_)?(VERSION|TIMESTAMP|RELEASE_DATE|BUILD_DATE|DATE|REVISION|RELEASE)(_\w+)?\s+("[^"]*"|[\d.x]+[uUlL]*|\(?[\d.x]+\)?)\s*(\/\*.*\*\/|\/\/.*)?$/,
+  },
   { id: "texinfo-set", applies: (p) => /\.(texi|texinfo|txi)$/.test(p), line: /^@set\s+(UPDATED|UPDATED-MONTH|EDITION|VERSION)\b/ },
   { id: "pot-creation-date", applies: (p) => /\.(po|pot)$/.test(p), line: /^"(POT-Creation-Date|PO-Revision-Date|Project-Id-Version):/ },
 ];

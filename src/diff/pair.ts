@@ -33,7 +33,7 @@ export function pairEntries(tar: Map<string, ArchiveEntry>, tree: Map<string, Tr
       changes.push({ kind: "type", path, tarball: t, git: g });
     } else if (t.oid !== g.oid) {
       changes.push({ kind: "modified", path, tarball: t, git: g });
-    } else if (t.type === "file" && (gitExec(g.mode) !== tarExec(t.mode) || (t.mode & 0o7000) !== 0)) {
+    } else if (t.type === "file" && (gitExec(g.mode) !== tarExec(t.mode) || (t.mode & 0o6000) !== 0)) {
       changes.push({ kind: "mode", path, tarball: t, git: g });
     } else identical++;
   }

@@ -42,10 +42,10 @@ function publishRewrite(key: string, git: Json, tar: Json): string | null {
 
 const filesCache = new WeakMap<AuditContext, { pkg: Json | null; files: ReturnType<typeof ignore> | null }>();
 
-function manifest(ctx: AuditContext) {
+async function manifest(ctx: AuditContext) {
   let m = filesCache.get(ctx);
   if (!m) {
-    const pkg = parse(ctx.tarText("package.json") ?? null);
+    const pkg = parse(await ctx.fileText("package.json"));
     const files = Array.isArray(pkg?.files) ? ignore().add((pkg!.files as unknown[]).filter((f): f is string => typeof f === "string")) : null;
     m = { pkg, files };
     filesCache.set(ctx, m);
@@ -72,7 +72,7 @@ export const npm = defineProfile({
       return reasons.length ? `rewritten on publish: ${reasons.join(", ")}` : "same manifest, different formatting";
     }
     if (change.kind === "added") {
-      const { pkg, files } = manifest(ctx);
+      const { pkg, files } = await manifest(ctx);
       const scripts = (pkg?.scripts ?? {}) as Json;
       const builder = BUILD_SCRIPTS.find((s) => typeof scripts[s] === "string");
       if (!files || !builder || !files.ignores(change.path)) return null;

@@ -2,6 +2,7 @@ import { defineRule } from "./define-rule.js";
 import { isBuildScript } from "../content/kinds.js";
 import { scanBehaviour } from "../content/behaviour.js";
 import type { Severity } from "../types.js";
+import { RETAIN_MAX_BYTES } from "../archive/read-tar.js";
 
 export default defineRule({
   id: "build-script-suspicious-pattern",
@@ -11,7 +12,10 @@ export default defineRule({
     for (const [path, entry] of ctx.tar) {
       if (entry.type !== "file" || entry.unsafe || !isBuildScript(path)) continue;
       const text = await ctx.fileText(path);
-      if (text === null) continue;
+      if (text === null) {
+        if (entry.size > RETAIN_MAX_BYTES && ctx.tree.get(path)?.oid !== entry.oid) ctx.skipOnce(path, `build script larger than ${RETAIN_MAX_BYTES} bytes: not scanned for suspicious patterns`);
+        continue;
+      }
       const hits = scanBehaviour(text);
       if (hits.length === 0) continue;
       const g = ctx.tree.get(path);

@@ -15,8 +15,8 @@ export default defineRule({
     const prev = await ctx.previousRelease();
     if (!prev) {
       const anyBinary = await (async () => {
-        for (const [, e] of fixtures) {
-          const b = await ctx.gitBlob(e.oid, 8 * 1024 * 1024);
+        for (const [p, e] of fixtures) {
+          const b = await ctx.gitBlob(e.oid, ctx.tar.get(p)?.size);
           if (b && isBinary(b)) return true;
         }
         return false;
@@ -30,18 +30,18 @@ export default defineRule({
     for (const [p, e] of ctx.tree) {
       if (prev.tree.get(p)?.oid === e.oid || e.mode === "120000" || e.mode === "160000" || DOC.test(p)) continue;
       if (!looksLikeTestPath(p) && !isBuildScript(p)) continue;
-      const b = await ctx.gitBlob(e.oid, 4 * 1024 * 1024);
+      const b = await ctx.gitBlob(e.oid);
       if (b && !isBinary(b)) changedText.push({ path: p, text: b.toString("utf8") });
     }
     for (const [path, e] of fixtures) {
       const before = prev.tree.get(path);
       if (before?.oid === e.oid) continue;
-      const now = await ctx.gitBlob(e.oid, 64 * 1024 * 1024);
+      const now = await ctx.gitBlob(e.oid, ctx.tar.get(path)?.size);
       if (!now || !isBinary(now)) continue;
       const base = posix.basename(path);
       const users = changedText.filter((t) => t.text.includes(base)).map((t) => t.path);
       if (users.length > 0) continue;
-      const old = before ? await ctx.gitBlob(before.oid, 64 * 1024 * 1024) : null;
+      const old = before ? await ctx.gitBlob(before.oid) : null;
       const what = before ? "replaced" : "added";
       report({
         path,

@@ -7,7 +7,7 @@ export default defineRule({
   check(ctx, report) {
     for (const c of ctx.changes) {
       const t = c.tarball;
-      if (!t || t.type !== "file" || c.explainedBy) continue;
+      if (!t || t.type !== "file") continue;
       const mode = t.mode.toString(8).padStart(4, "0");
       if (t.mode & 0o6000) {
         report({
@@ -18,7 +18,7 @@ export default defineRule({
         });
         continue;
       }
-      if (c.kind !== "mode" || !c.git) continue;
+      if (c.kind !== "mode" || !c.git || c.explainedBy) continue;
       const gained = (t.mode & 0o111) !== 0;
       report({
         path: c.path,

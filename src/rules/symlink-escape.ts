@@ -10,7 +10,7 @@ export default defineRule({
       if (e.type !== "symlink" || e.linkTarget === undefined || e.unsafe) continue;
       const target = e.linkTarget;
       const resolved = resolveLinkTarget(path, target);
-      if (resolved !== null && resolved !== "") continue;
+      if (resolved !== null) continue;
       const g = ctx.tree.get(path);
       const inGit = g?.mode === "120000" && g.oid === e.oid;
       const why = target.startsWith("/") ? "an absolute path" : "a path that climbs out of the tree";
