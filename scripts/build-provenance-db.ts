@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bodyHash, helperStamp, isTrackedHelper, m4Serial } from "../src/provenance/normalize.js";
+import { bodyHash, helperStamp, isTrackedHelper, lineHash, m4Serial, normalizedLines, packLineHashes } from "../src/provenance/normalize.js";
 import type { ProvenanceDb } from "../src/provenance/db.js";
 
 function* walk(dir: string): Generator<string> {
@@ -26,7 +26,14 @@ function* walk(dir: string): Generator<string> {
 const args = process.argv.slice(2);
 const outIdx = args.indexOf("--out");
 const out = outIdx >= 0 ? args.splice(outIdx, 2)[1]! : "data/provenance-db.json";
-const db: ProvenanceDb = { formatVersion: 1, builtAt: new Date().toISOString().slice(0, 10), sources: [], m4: {}, helpers: {} };
+const db: ProvenanceDb = { formatVersion: 1, builtAt: new Date().toISOString().slice(0, 10), sources: [], m4: {}, helpers: {}, lines: { m4: {}, helpers: {} } };
+const lines = { m4: new Map<string, Set<number>>(), helpers: new Map<string, Set<number>>() };
+
+function addLines(kind: "m4" | "helpers", name: string, text: string): void {
+  let set = lines[kind].get(name);
+  if (!set) lines[kind].set(name, (set = new Set()));
+  for (const l of normalizedLines(text, kind === "m4" ? "m4" : "helper")) set.add(lineHash(l));
+}
 
 function add(table: ProvenanceDb["m4"], name: string, stamp: string | null, hash: string, source: number): void {
   const copies = (table[name] ??= []);
@@ -50,10 +57,14 @@ for (const spec of args) {
     const text = readFileSync(file, "latin1");
     if (isM4) add(db.m4, name, m4Serial(text)?.raw ?? null, bodyHash(text, "m4"), source);
     else add(db.helpers, name, helperStamp(name, text), bodyHash(text, "helper"), source);
+    addLines(isM4 ? "m4" : "helpers", name, text);
     files++;
   }
 }
 const sortKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+for (const kind of ["m4", "helpers"] as const) {
+  db.lines[kind] = sortKeys(Object.fromEntries([...lines[kind]].map(([n, set]) => [n, packLineHashes(set)])));
+}
 db.m4 = sortKeys(db.m4);
 db.helpers = sortKeys(db.helpers);
 writeFileSync(out, JSON.stringify(db) + "\n");

@@ -3,7 +3,7 @@ import type { Change } from "../types.js";
 import type { AuditContext } from "../context.js";
 import { defineProfile } from "./profile.js";
 import type { ProvenanceResult } from "../provenance/index.js";
-import { provenanceOf } from "../analysis/provenance.js";
+import { copyVerdict, provenanceOf } from "../analysis/provenance.js";
 
 const dirOf = (p: string): string => (posix.dirname(p) === "." ? "" : posix.dirname(p));
 const join = (dir: string, name: string): string => (dir ? `${dir}/${name}` : name);
@@ -67,6 +67,8 @@ export const autotools = defineProfile({
     const prov = await provenanceOf(ctx, path);
     if (!prov) return null;
     const what = prov.result.kind === "helper" ? "autotools helper script copied by automake/libtoolize," : "m4 macro copied by aclocal/autopoint/gnulib,";
+    const verdict = copyVerdict(prov);
+    if (verdict?.severity === "low") return `${what} a known upstream file whose content differs from every known copy of the same version: ${verdict.why} (see m4-known-hash-mismatch)`;
     return provenanceReason(prov.result, what);
   },
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../version.js";
-import { basename, bodyHash, helperStamp, isTrackedHelper, m4Serial } from "./normalize.js";
+import { basename, bodyHash, helperStamp, isTrackedHelper, lineHash, m4Serial, normalizedLines, unpackLineHashes } from "./normalize.js";
 
 /**
  * On disk (data/provenance-db.json): for each file name, the known copies as
@@ -13,15 +13,17 @@ export interface ProvenanceDb {
   sources: string[];
   m4: Record<string, [string | null, string, number[]][]>;
   helpers: Record<string, [string | null, string, number[]][]>;
+  /** Per file name, the fingerprints of every normalised line any known copy has (see packLineHashes). */
+  lines: { m4: Record<string, string>; helpers: Record<string, string> };
 }
 
 export type ProvenanceKind = "m4" | "helper";
 export type ProvenanceResult =
   | { status: "match"; kind: ProvenanceKind; name: string; stamp: string | null; sources: string[] }
   | { status: "unknown-name"; kind: ProvenanceKind; name: string; stamp: string | null }
-  | { status: "body-mismatch"; kind: ProvenanceKind; name: string; stamp: string; knownSources: string[] }
+  | { status: "body-mismatch"; kind: ProvenanceKind; name: string; stamp: string; knownSources: string[]; novel: string[] }
   | { status: "serial-above-known"; kind: "m4"; name: string; serial: number; maxKnown: number; knownSources: string[] }
-  | { status: "stamp-unknown"; kind: ProvenanceKind; name: string; stamp: string | null; knownStamps: string[] };
+  | { status: "stamp-unknown"; kind: ProvenanceKind; name: string; stamp: string | null; knownStamps: string[]; novel: string[] };
 
 /** How far above the highest known serial a macro may go before it is suspicious (xz: 30 vs 3). */
 export const SERIAL_MARGIN = 10;
@@ -39,8 +41,19 @@ export interface ProvenanceChecker {
 
 export function createProvenanceChecker(db: ProvenanceDb): ProvenanceChecker {
   const names = (idx: number[]) => [...new Set(idx.map((i) => db.sources[i] ?? `source #${i}`))];
+  const unpacked = new Map<string, Set<number>>();
+  /** Normalised lines of `content` that no known copy of `name` has. */
+  const novelLines = (kind: ProvenanceKind, name: string, content: string): string[] => {
+    const key = `${kind}:${name}`;
+    let known = unpacked.get(key);
+    if (!known) {
+      known = unpackLineHashes((kind === "m4" ? db.lines.m4 : db.lines.helpers)[name] ?? "");
+      unpacked.set(key, known);
+    }
+    return [...new Set(normalizedLines(content, kind))].filter((l) => !known.has(lineHash(l)));
+  };
 
-  function check(kind: ProvenanceKind, name: string, stamp: string | null, hash: string): ProvenanceResult {
+  function check(kind: ProvenanceKind, name: string, stamp: string | null, hash: string, content: string): ProvenanceResult {
     const copies = (kind === "m4" ? db.m4 : db.helpers)[name];
     if (!copies) return { status: "unknown-name", kind, name, stamp };
     const hit = copies.filter(([, h]) => h === hash);
@@ -57,18 +70,19 @@ export function createProvenanceChecker(db: ProvenanceDb): ProvenanceChecker {
       }
     }
     const same = stamp === null ? [] : copies.filter(([s]) => s === stamp);
-    if (same.length && stamp !== null) return { status: "body-mismatch", kind, name, stamp, knownSources: names(same.flatMap(([, , src]) => src)) };
-    return { status: "stamp-unknown", kind, name, stamp, knownStamps: [...new Set(copies.map(([s]) => s ?? "(none)"))].sort() };
+    const novel = novelLines(kind, name, content);
+    if (same.length && stamp !== null) return { status: "body-mismatch", kind, name, stamp, knownSources: names(same.flatMap(([, , src]) => src)), novel };
+    return { status: "stamp-unknown", kind, name, stamp, knownStamps: [...new Set(copies.map(([s]) => s ?? "(none)"))].sort(), novel };
   }
 
   return {
     checkM4(fileName, content) {
-      return check("m4", basename(fileName), m4Serial(content)?.raw ?? null, bodyHash(content, "m4"));
+      return check("m4", basename(fileName), m4Serial(content)?.raw ?? null, bodyHash(content, "m4"), content);
     },
     checkHelper(fileName, content) {
       const name = basename(fileName);
       if (!isTrackedHelper(name)) return null;
-      return check("helper", name, helperStamp(name, content), bodyHash(content, "helper"));
+      return check("helper", name, helperStamp(name, content), bodyHash(content, "helper"), content);
     },
     info() {
       return { builtAt: db.builtAt, sources: db.sources, m4Names: Object.keys(db.m4).length, helperNames: Object.keys(db.helpers).length };

@@ -41,7 +41,7 @@ export function helperStamp(fileName: string, content: string): string | null {
  * dropped, whitespace runs collapsed. Licence headers, serial lines and re-indentation do not
  * change it; any change to code does.
  */
-export function normalizedBody(content: string, kind: "m4" | "helper"): string {
+export function normalizedLines(content: string, kind: "m4" | "helper"): string[] {
   const comment = kind === "m4" ? /^(#|dnl\b)/ : /^#/;
   const out: string[] = [];
   for (const raw of content.split(/\r?\n/)) {
@@ -49,7 +49,31 @@ export function normalizedBody(content: string, kind: "m4" | "helper"): string {
     if (line === "" || comment.test(line)) continue;
     out.push(line);
   }
-  return out.join("\n");
+  return out;
+}
+
+export function normalizedBody(content: string, kind: "m4" | "helper"): string {
+  return normalizedLines(content, kind).join("\n");
+}
+
+/** 32-bit fingerprint of one normalised line (first 4 bytes of its sha1). */
+export function lineHash(line: string): number {
+  return createHash("sha1").update(line).digest().readUInt32BE(0);
+}
+
+/** Sorted, de-duplicated line fingerprints packed as base64 (big-endian uint32s). */
+export function packLineHashes(hashes: Iterable<number>): string {
+  const sorted = [...new Set(hashes)].sort((a, b) => a - b);
+  const buf = Buffer.alloc(sorted.length * 4);
+  sorted.forEach((h, i) => buf.writeUInt32BE(h, i * 4));
+  return buf.toString("base64");
+}
+
+export function unpackLineHashes(packed: string): Set<number> {
+  const buf = Buffer.from(packed, "base64");
+  const out = new Set<number>();
+  for (let i = 0; i + 4 <= buf.length; i += 4) out.add(buf.readUInt32BE(i));
+  return out;
 }
 
 export function bodyHash(content: string, kind: "m4" | "helper"): string {
