@@ -26,10 +26,10 @@ function* walk(dir: string): Generator<string> {
 const args = process.argv.slice(2);
 const outIdx = args.indexOf("--out");
 const out = outIdx >= 0 ? args.splice(outIdx, 2)[1]! : "data/provenance-db.json";
-const db: ProvenanceDb = { formatVersion: 1, builtAt: new Date().toISOString().slice(0, 10), sources: [], m4: {}, helpers: {}, lines: { m4: {}, helpers: {} } };
-const lines = { m4: new Map<string, Set<number>>(), helpers: new Map<string, Set<number>>() };
+const db: ProvenanceDb = { formatVersion: 1, builtAt: new Date().toISOString().slice(0, 10), sources: [], m4: {}, helpers: {}, lines: { m4: {}, helpers: {}, templates: {} } };
+const lines = { m4: new Map<string, Set<number>>(), helpers: new Map<string, Set<number>>(), templates: new Map<string, Set<number>>() };
 
-function addLines(kind: "m4" | "helpers", name: string, text: string): void {
+function addLines(kind: "m4" | "helpers" | "templates", name: string, text: string): void {
   let set = lines[kind].get(name);
   if (!set) lines[kind].set(name, (set = new Set()));
   for (const l of normalizedLines(text, kind === "m4" ? "m4" : "helper")) set.add(lineHash(l));
@@ -53,6 +53,12 @@ for (const spec of args) {
   for (const file of walk(dir)) {
     const name = file.slice(file.lastIndexOf("/") + 1);
     const isM4 = name.endsWith(".m4");
+    if (name.endsWith(".am") && /\/am\/[^/]+$/.test(file)) {
+      // automake's rule templates: the source of most of a Makefile.in's shell code.
+      addLines("templates", "automake", readFileSync(file, "latin1"));
+      files++;
+      continue;
+    }
     if (!isM4 && !isTrackedHelper(name)) continue;
     const text = readFileSync(file, "latin1");
     if (isM4) add(db.m4, name, m4Serial(text)?.raw ?? null, bodyHash(text, "m4"), source);
@@ -62,7 +68,7 @@ for (const spec of args) {
   }
 }
 const sortKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
-for (const kind of ["m4", "helpers"] as const) {
+for (const kind of ["m4", "helpers", "templates"] as const) {
   db.lines[kind] = sortKeys(Object.fromEntries([...lines[kind]].map(([n, set]) => [n, packLineHashes(set)])));
 }
 db.m4 = sortKeys(db.m4);

@@ -43,11 +43,14 @@ export const BEHAVIOUR_PATTERNS: readonly BehaviourPattern[] = [
   {
     id: "eval-pipeline",
     explain: "evaluates text produced by a pipeline: the script runs code that is not written in it",
+    // Piping into `eval $var` (run a command held in a variable on piped data), eval-ing a variable
+    // into a pipeline, eval of a command substitution that itself pipes, or piping into $SHELL.
+    // `a || eval …` and `… | eval literal-command` (automake's dist rules) are ordinary.
     test: (l) =>
-      /\|\s*eval\b/.test(l) ||
-      /\beval\s+\$\{?\w+(\[\$\d\])?\w*\}?\s*\|/.test(l) ||
-      /\beval\s+["']?(`|\$\()[^`)]*\|/.test(l) ||
-      /\|\s*\$\{?SHELL\}?(\s|$|;|\))/.test(l),
+      /(^|[^|])\|\s*eval\s+["']?\$/.test(l) ||
+      /\beval\s+["']?\$\{?\w+(\[\$\d\])?\w*\}?["']?\s*\|(?!\|)/.test(l) ||
+      /\beval\s+["']?(`|\$\()[^`)]*[^|]\|[^|]/.test(l) ||
+      /(^|[^|])\|\s*\$\{?SHELL\}?(\s|$|;|\))/.test(l),
   },
   {
     id: "decode-to-shell",
@@ -59,7 +62,8 @@ export const BEHAVIOUR_PATTERNS: readonly BehaviourPattern[] = [
   {
     id: "build-time-download",
     explain: "downloads something while configuring or building: the build runs code that is not in the tarball",
-    test: (l) => /(^|[\s;|&(`$])(curl|wget|fetch)\s+[^\n]*(https?|ftp):\/\//.test(l) && !/^\s*(#|dnl\b)/.test(l),
+    // curl/wget/fetch in command position (line start, after ; & | ( ` or $( ), followed by a URL or a variable.
+    test: (l) => /(^|[;&|(`]|\$\()\s*(curl|wget|fetch)\s+([^\n]*\s)?["']?((https?|ftp):\/\/|\$)/.test(l) && !/^\s*(#|dnl\b)/.test(l),
   },
   {
     id: "reverse-shell",

@@ -1,4 +1,4 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +20,10 @@ export interface LocalTarball {
 
 /** Make a tarball given as a path or http(s) URL available as a local file. */
 export async function obtainTarball(source: string, fetchImpl: typeof fetch = fetch): Promise<LocalTarball> {
-  if (!isUrl(source)) return { file: source, cleanup: async () => undefined };
+  if (!isUrl(source)) {
+    if (!existsSync(source)) throw new DistvetError("E_TARBALL_NOT_FOUND", `tarball not found: ${source}`);
+    return { file: source, cleanup: async () => undefined };
+  }
   const dir = await mkdtemp(join(tmpdir(), "distvet-dl-"));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   let name = "download";

@@ -14,7 +14,7 @@ export interface ProvenanceDb {
   m4: Record<string, [string | null, string, number[]][]>;
   helpers: Record<string, [string | null, string, number[]][]>;
   /** Per file name, the fingerprints of every normalised line any known copy has (see packLineHashes). */
-  lines: { m4: Record<string, string>; helpers: Record<string, string> };
+  lines: { m4: Record<string, string>; helpers: Record<string, string>; templates?: Record<string, string> };
 }
 
 export type ProvenanceKind = "m4" | "helper";
@@ -34,6 +34,8 @@ const leadingNumber = (s: string | null): number | null => {
 };
 
 export interface ProvenanceChecker {
+  /** True when a (normalised) line appears in any known upstream m4 macro, helper or automake template. */
+  isKnownUpstreamLine(line: string): boolean;
   checkM4(fileName: string, content: string): ProvenanceResult;
   checkHelper(fileName: string, content: string): ProvenanceResult | null;
   info(): { builtAt: string; sources: string[]; m4Names: number; helperNames: number };
@@ -75,7 +77,17 @@ export function createProvenanceChecker(db: ProvenanceDb): ProvenanceChecker {
     return { status: "stamp-unknown", kind, name, stamp, knownStamps: [...new Set(copies.map(([s]) => s ?? "(none)"))].sort(), novel };
   }
 
+  let everyLine: Set<number> | undefined;
   return {
+    isKnownUpstreamLine(line) {
+      if (!everyLine) {
+        everyLine = new Set();
+        for (const table of [db.lines.m4, db.lines.helpers, db.lines.templates ?? {}]) {
+          for (const packed of Object.values(table)) for (const h of unpackLineHashes(packed)) everyLine.add(h);
+        }
+      }
+      return everyLine.has(lineHash(line.trim().replace(/\s+/g, " ")));
+    },
     checkM4(fileName, content) {
       return check("m4", basename(fileName), m4Serial(content)?.raw ?? null, bodyHash(content, "m4"), content);
     },

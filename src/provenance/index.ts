@@ -7,3 +7,5 @@ export const checkM4 = (fileName: string, content: string): ProvenanceResult => 
 /** Provenance of an autotools helper script; null when the name is not a tracked helper. */
 export const checkHelper = (fileName: string, content: string): ProvenanceResult | null => defaultChecker().checkHelper(fileName, content);
 export const provenanceDbInfo = () => defaultChecker().info();
+/** True when the line appears in some known upstream autotools file (m4 macro, helper script, automake template). */
+export const isKnownUpstreamLine = (line: string): boolean => defaultChecker().isKnownUpstreamLine(line);

@@ -1,6 +1,7 @@
 import { defineRule } from "./define-rule.js";
 import { isBuildScript } from "../content/kinds.js";
 import { scanBehaviour } from "../content/behaviour.js";
+import { isKnownUpstreamLine } from "../provenance/index.js";
 import type { Severity } from "../types.js";
 import { RETAIN_MAX_BYTES } from "../archive/read-tar.js";
 
@@ -28,10 +29,13 @@ export default defineRule({
       const kinds = new Set<string>();
       for (const h of hits) {
         const inGit = identical || gitLines!.has(h.text) || upstream!.has(h.text);
+        // Lines autoconf, automake, libtool or gettext themselves ship are upstream tooling, not this tarball's.
+        if (!inGit && isKnownUpstreamLine(h.text)) continue;
         if (!inGit) severity = "high";
         kinds.add(`${h.pattern.id} (${h.pattern.explain})`);
         lines.push(`${path}:${h.line}: [${h.pattern.id}${inGit ? ", also in git" : ""}] ${h.text}`);
       }
+      if (lines.length === 0) continue;
       const where = identical
         ? "The file is identical to git, so this is upstream's code; it is reported so a reviewer can see it."
         : severity === "high"
