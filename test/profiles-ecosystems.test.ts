@@ -64,9 +64,9 @@ describe("perl, cmake and meson profiles", () => {
   });
   it("explains meson subprojects named by a wrap file, and lists them as not checked", async () => {
     const git = { "meson.build": "project('m', 'c')\n", "subprojects/zlib.wrap": "[wrap-file]\ndirectory = zlib-1.3\n" };
-    const r = await runScenario({ git, tarball: { ...git, "subprojects/zlib/zlib.c": "int z;\n", "subprojects/other/o.c": "int o;\n" } });
-    expect(explained(r, "subprojects/zlib/zlib.c")).toBe("meson");
+    const r = await runScenario({ git, tarball: { ...git, "subprojects/zlib-1.3/zlib.c": "int z;\n", "subprojects/other/o.c": "int o;\n" } });
+    expect(explained(r, "subprojects/zlib-1.3/zlib.c")).toBe("meson");
     expect(findingsOf(r, "source-added")).toEqual(["high subprojects/other/o.c"]);
-    expect(r.notChecked.map((n) => n.path)).toContain("subprojects/zlib/");
+    expect(r.notChecked.map((n) => n.path)).toContain("subprojects/zlib-1.3/");
   });
 });

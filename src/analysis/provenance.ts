@@ -50,6 +50,8 @@ export async function provenanceOf(ctx: AuditContext, path: string): Promise<Pro
 /** A copy whose novel lines exceed this share of its body is not "a patched upstream copy" any more. */
 const NOVEL_SHARE = 0.1;
 const NOVEL_MAX = 50;
+/** Below this many novel lines, the share does not matter (ltversion.m4 from a "2.4.7-dirty" libtool has 2 of 5). */
+const NOVEL_MIN = 5;
 
 export interface CopyVerdict {
   /** "low": a known upstream file with a small, benign-looking local difference; "high": substantially different or suspicious. */
@@ -72,7 +74,7 @@ export function copyVerdict(c: ProvenanceCheck): CopyVerdict | null {
     return { severity: "high", why: `lines no known copy has include ${[...new Set(hits.map((h) => h.pattern.id))].join(", ")}` };
   }
   const share = r.novel.length / total;
-  if (!c.inGit && (share > NOVEL_SHARE || r.novel.length > NOVEL_MAX)) {
+  if (!c.inGit && ((share > NOVEL_SHARE && r.novel.length > NOVEL_MIN) || r.novel.length > NOVEL_MAX)) {
     return { severity: "high", why: `${r.novel.length} of its ${total} lines are in no known copy` };
   }
   return {

@@ -22,7 +22,7 @@ export const STAMP_RULES: readonly StampRule[] = [
     id: "version-define",
     applies: (p) => /\.(h|hh|hpp|hxx|h\.in)$/.test(p),
     // The name has VERSION/DATE/… as a whole word (PKG_VERSION, not VALIDATE); the value is a literal.
-    line: /^\s*#\s*define\s+(\w+_)?(VERSION|TIMESTAMP|RELEASE_DATE|BUILD_DATE|DATE|REVISION|RELEASE)(_\w+)?\s+("[^"]*"|[\d.x]+[uUlL]*|\(?[\d.x]+\)?)\s*(\/\*.*\*\/|\/\/.*)?$/,
+    line: /^\s*#\s*define\s+(\w+_)?(VERSION|TIMESTAMP|RELEASE_DATE|BUILD_DATE|DATE|REVISION|RELEASE)(_\w+)?\s+("[^"]*"|0x[0-9a-fA-F]+[uUlL]*|[\d.]+[uUlL]*|\(?[\d.]+\)?|[A-Z_][A-Z0-9_]*)\s*(\/\*.*\*\/|\/\/.*)?$/,
   },
   { id: "texinfo-set", applies: (p) => /\.(texi|texinfo|txi)$/.test(p), line: /^@set\s+(UPDATED|UPDATED-MONTH|EDITION|VERSION)\b/ },
   { id: "pot-creation-date", applies: (p) => /\.(po|pot)$/.test(p), line: /^"(POT-Creation-Date|PO-Revision-Date|Project-Id-Version):/ },

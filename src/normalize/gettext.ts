@@ -4,7 +4,7 @@ import { defineProfile } from "./profile.js";
 /** gettext infrastructure that autopoint/gettextize copies into po/ and the tree. */
 const GETTEXT_COPIED = new Set([
   "Makefile.in.in", "Rules-quot", "boldquot.sed", "quot.sed", "en@quot.header", "en@boldquot.header",
-  "insert-header.sin", "remove-potcdate.sin", "Makevars.template", "stamp-po",
+  "insert-header.sin", "remove-potcdate.sin", "insert-header.sed", "remove-potcdate.sed", "Makevars.template", "stamp-po",
 ]);
 
 /** Lines of a PO file that msgmerge/xgettext rewrite at release time without changing a translation. */

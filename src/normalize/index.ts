@@ -10,11 +10,15 @@ import { perl } from "./perl.js";
 import { cmake } from "./cmake.js";
 import { meson } from "./meson.js";
 import { npm } from "./npm.js";
+import { copies } from "./copies.js";
+import { generatedSource } from "./generated-source.js";
+import { renderedDocs } from "./docs.js";
 
 /** Profiles in the order they are asked; the first that explains a change wins. */
 export const PROFILES: readonly Profile[] = [
   gitattributes,
   housekeeping,
+  copies,
   autotools,
   gettext,
   texinfo,
@@ -25,6 +29,8 @@ export const PROFILES: readonly Profile[] = [
   cmake,
   meson,
   npm,
+  renderedDocs,
+  generatedSource,
   versionStamp,
 ];
 export type { Profile };

@@ -1,15 +1,39 @@
+import { posix } from "node:path";
 import { defineProfile } from "./profile.js";
+import type { AuditContext } from "../context.js";
+
+const cache = new WeakMap<AuditContext, Promise<Map<string, string>>>();
+
+/** For every subprojects/ directory in git: "<dir>/subprojects/<folder>" -> the .wrap file that provides it. */
+function wrapFolders(ctx: AuditContext): Promise<Map<string, string>> {
+  let p = cache.get(ctx);
+  if (!p) {
+    p = (async () => {
+      const out = new Map<string, string>();
+      for (const path of ctx.tree.keys()) {
+        if (!/(^|\/)subprojects\/[^/]+\.wrap$/.test(path)) continue;
+        const dir = posix.dirname(path);
+        const text = (await ctx.gitText(path)) ?? "";
+        const folder = /^\s*directory\s*=\s*(\S+)/m.exec(text)?.[1] ?? posix.basename(path, ".wrap");
+        out.set(`${dir}/${folder}`, path);
+      }
+      return out;
+    })();
+    cache.set(ctx, p);
+  }
+  return p;
+}
 
 export const meson = defineProfile({
   id: "meson",
-  description: "Subprojects that `meson dist --include-subprojects` adds from their .wrap files.",
-  explain(change, ctx) {
-    if (change.kind !== "added" || !ctx.hasGit("meson.build")) return null;
-    const m = /^subprojects\/([^/]+)\//.exec(change.path);
+  description: "Subprojects that `meson dist --include-subprojects` (or a wrap download) adds from their .wrap files.",
+  async explain(change, ctx) {
+    if (change.kind !== "added") return null;
+    const m = /^(.*?(?:^|\/)subprojects\/[^/]+)\//.exec(change.path);
     if (!m) return null;
-    const wrap = `subprojects/${m[1]}.wrap`;
-    if (!ctx.hasGit(wrap)) return null;
-    ctx.skipOnce(`subprojects/${m[1]}/`, `subproject content comes from the source named in ${wrap}, not from this repository; verify it against that upstream`);
-    return `subproject added by meson dist from ${wrap}`;
+    const wrap = (await wrapFolders(ctx)).get(m[1]!);
+    if (!wrap) return null;
+    ctx.skipOnce(`${m[1]}/`, `subproject content comes from the source named in ${wrap}, not from this repository; verify it against that upstream`);
+    return `subproject provided by ${wrap}`;
   },
 });

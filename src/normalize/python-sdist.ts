@@ -27,6 +27,34 @@ function onlyVersionAssignments(text: string): boolean {
   return true;
 }
 
+/**
+ * setup.cfg as configparser reads it: "section.key" -> value, continuation lines joined,
+ * comments and blank lines dropped, key case folded. setuptools rewrites the file this way.
+ */
+function iniEntries(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let section = "";
+  let key: string | null = null;
+  for (const raw of text.split(/\r?\n/)) {
+    if (/^\s*([#;]|$)/.test(raw)) continue;
+    const sec = /^\[([^\]]+)\]\s*$/.exec(raw);
+    if (sec) {
+      section = sec[1]!.trim();
+      key = null;
+      continue;
+    }
+    if (/^\s/.test(raw) && key) {
+      out.set(key, `${out.get(key)}\n${raw.trim()}`.trim());
+      continue;
+    }
+    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(raw);
+    if (!kv) continue;
+    key = `${section}.${kv[1]!.trim().toLowerCase().replace(/-/g, "_")}`;
+    out.set(key, kv[2]!.trim());
+  }
+  return out;
+}
+
 export const pythonSdist = defineProfile({
   id: "python-sdist",
   description: "Metadata that setuptools, hatch, flit and setuptools_scm write into a Python sdist.",
@@ -34,6 +62,20 @@ export const pythonSdist = defineProfile({
     if (!PY_PROJECT.some((f) => ctx.hasGit(f))) return null;
     const { path } = change;
     const base = posix.basename(path);
+    if (path === "setup.cfg" && (change.kind === "modified" || change.kind === "added")) {
+      const tar = ctx.tarText(path);
+      if (tar === null) return null;
+      const git = change.kind === "modified" ? await ctx.gitText(path) : "";
+      if (git === null) return null;
+      const a = iniEntries(git);
+      const b = iniEntries(tar);
+      b.delete("egg_info.tag_build");
+      b.delete("egg_info.tag_date");
+      b.delete("egg_info.tag_svn_revision");
+      if (a.size === b.size && [...a].every(([k, v]) => b.get(k) === v)) {
+        return "setuptools rewrote setup.cfg (same settings once read as configparser does) and added its [egg_info] tags";
+      }
+    }
     if (change.kind === "added") {
       if (path === "PKG-INFO") return "core metadata written by the sdist builder from the project's pyproject.toml/setup.py";
       if (/\.egg-info\/[^/]+$/.test(path) && EGG_INFO_FILES.has(base)) return "egg-info metadata written by setuptools when building the sdist";
@@ -44,14 +86,6 @@ export const pythonSdist = defineProfile({
         }
       }
       return null;
-    }
-    if (change.kind === "modified" && path === "setup.cfg") {
-      const d = await ctx.diff(change);
-      if (!d?.hunks) return null;
-      const changed = d.hunks.flatMap((h) => h.lines.filter((l) => /^[-+]/.test(l)).map((l) => l.slice(1).trim()));
-      if (changed.every((l) => l === "" || l === "[egg_info]" || /^tag_(build|date|svn_revision)\s*=/.test(l))) {
-        return "setuptools appended its [egg_info] tag settings to setup.cfg";
-      }
     }
     return null;
   },
