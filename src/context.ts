@@ -15,6 +15,9 @@ export interface PreviousRelease {
 
 /** Bytes larger than this are not read from git for diffing. */
 const GIT_READ_MAX = 8 * 1024 * 1024;
+/** git blobs are cached while an audit runs, up to these bounds. */
+const CACHE_ENTRY_MAX = 1024 * 1024;
+const CACHE_TOTAL_MAX = 64 * 1024 * 1024;
 
 /**
  * Everything profiles and rules may look at. Content is loaded lazily and cached: bytes are
@@ -25,6 +28,7 @@ export class AuditContext {
   /** Set once a rule compared against the previous release. */
   previousRef?: string;
   private readonly gitBytes = new Map<string, Promise<Buffer | null>>();
+  private cachedBytes = 0;
   private readonly diffs = new Map<string, TextDiff | null>();
   private gitignores?: { dir: string; ig: Ignore }[];
   private buildLines?: Set<string>;
@@ -59,12 +63,15 @@ export class AuditContext {
   /** A git blob's bytes; null when it cannot be read or `knownSize` says it is larger than we diff. */
   async gitBlob(oid: string, knownSize?: number): Promise<Buffer | null> {
     if (knownSize !== undefined && knownSize > GIT_READ_MAX) return null;
-    let p = this.gitBytes.get(oid);
-    if (!p) {
-      p = this.backend.readBlob(oid).catch(() => null);
-      this.gitBytes.set(oid, p);
-    }
-    return p;
+    const cached = this.gitBytes.get(oid);
+    if (cached) return cached;
+    const p = this.backend.readBlob(oid).catch(() => null);
+    // Keep a bounded cache: memory must not grow with the size of the tree.
+    this.gitBytes.set(oid, p);
+    const b = await p;
+    if (!b || b.length > CACHE_ENTRY_MAX || this.cachedBytes + b.length > CACHE_TOTAL_MAX) this.gitBytes.delete(oid);
+    else this.cachedBytes += b.length;
+    return b;
   }
 
   async gitText(path: string): Promise<string | null> {
