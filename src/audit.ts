@@ -13,6 +13,9 @@ import { AuditContext, type PreviousRelease } from "./context.js";
 import { PROFILES, type Profile } from "./normalize/index.js";
 import { RULES, type Rule } from "./rules/registry.js";
 import { obtainTarball } from "./fetch/source.js";
+import { scanBehaviour, type BehaviourHit } from "./content/behaviour.js";
+import { isBinary } from "./content/classify.js";
+import { isBuildScript } from "./content/kinds.js";
 import { verifySignature } from "./fetch/signature.js";
 import { VERSION } from "./version.js";
 import { applyAllow, type AllowEntry } from "./config.js";
@@ -130,8 +133,20 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       const stripped = safe.slice(safe.indexOf("/") + 1);
       return tree.get(stripped)?.oid === oid || tree.get(safe)?.oid === oid;
     };
+    // Build scripts are scanned for behaviour patterns as they stream past, identical or not.
+    const behaviour = new Map<string, BehaviourHit[]>();
+    const stripRootGuess = (rawName: string): string => {
+      const safe = normalizeMemberName(rawName).path;
+      return safe.slice(safe.indexOf("/") + 1);
+    };
     const listing = await readTarball(local.file, {
       retain: (oid, rawName) => !sameAt(oid, rawName),
+      wantsInspection: (rawName) => isBuildScript(stripRootGuess(rawName)),
+      inspect: (rawName, bytes) => {
+        if (isBinary(bytes)) return;
+        const hits = scanBehaviour(bytes.toString("utf8"));
+        if (hits.length) behaviour.set(rawName, hits);
+      },
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
     if (opts.sha256 && opts.sha256.toLowerCase() !== listing.sha256) {
@@ -175,6 +190,10 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         return { ref: prevRef, commit, tree: subtree(await backend.listTree(commit), subdir) };
       })());
     const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, subdir, changes, previousRelease);
+    for (const e of listing.entries) {
+      const hits = behaviour.get(e.rawName);
+      if (hits) ctx.behaviourHits.set(e.unsafe ? e.rawName : e.path, hits);
+    }
     ctx.notChecked.push(...notChecked);
 
     for (const change of changes) {

@@ -6,6 +6,7 @@ import type { GitBackend } from "./git/backend.js";
 import type { GitAttributes } from "./git/attributes.js";
 import { isBinary } from "./content/classify.js";
 import { textDiff, type TextDiff } from "./diff/text-diff.js";
+import type { BehaviourHit } from "./content/behaviour.js";
 
 export interface PreviousRelease {
   ref: string;
@@ -25,6 +26,8 @@ const CACHE_TOTAL_MAX = 64 * 1024 * 1024;
  */
 export class AuditContext {
   readonly notChecked: NotChecked[] = [];
+  /** Behaviour-pattern hits of build scripts, found while the tarball streamed (path -> hits). */
+  readonly behaviourHits = new Map<string, BehaviourHit[]>();
   /** Set once a rule compared against the previous release. */
   previousRef?: string;
   private readonly gitBytes = new Map<string, Promise<Buffer | null>>();

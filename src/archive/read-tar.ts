@@ -17,6 +17,12 @@ export const HEAD_BYTES = 64 * 1024;
 export interface ReadTarOptions {
   /** Called once an entry's blob id is known: return true to keep its bytes (bounded by RETAIN_MAX_BYTES). */
   retain?: (oid: string, rawName: string, size: number) => boolean;
+  /**
+   * Look at a file's bytes while they stream past (files up to RETAIN_MAX_BYTES whose name
+   * `wantsInspection` accepts), so content checks need not re-read them later.
+   */
+  wantsInspection?: (rawName: string) => boolean;
+  inspect?: (rawName: string, bytes: Buffer) => void;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
@@ -132,8 +138,10 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
           }
         }
         base.oid = hasher.digest();
+        const whole = base.size <= RETAIN_MAX_BYTES ? Buffer.concat(chunks) : null;
+        if (whole && opts.inspect && opts.wantsInspection?.(h.name)) opts.inspect(h.name, whole);
         if (opts.retain?.(base.oid, h.name, base.size)) {
-          const buf = Buffer.concat(chunks);
+          const buf = whole ?? Buffer.concat(chunks);
           if (base.size <= RETAIN_MAX_BYTES) base.data = buf;
           else base.head = buf.subarray(0, HEAD_BYTES);
         }

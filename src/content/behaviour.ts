@@ -86,6 +86,8 @@ export interface BehaviourHit {
 }
 
 const COMMENT = /^\s*(#|dnl\b)/;
+/** Every pattern needs one of these words: lines without any are skipped cheaply. */
+const KEYWORDS = /grep|\btr\b|head|\bdd\b|tail|eval|SHELL|base64|xz|lzma|gzip|gunzip|zcat|openssl|uudecode|curl|wget|fetch|\/dev\/|\bnc\b|\bsh\b|socket|srcdir|SOURCE_DIR|SOURCE_ROOT|\bsed\b/;
 
 /** Scan a script line by line (comments skipped); at most `limit` hits. */
 export function scanBehaviour(text: string, limit = 50): BehaviourHit[] {
@@ -93,7 +95,7 @@ export function scanBehaviour(text: string, limit = 50): BehaviourHit[] {
   const lines = text.split("\n");
   for (let i = 0; i < lines.length && hits.length < limit; i++) {
     const line = lines[i]!;
-    if (line.length > 4000 || COMMENT.test(line)) continue;
+    if (line.length > 4000 || !KEYWORDS.test(line) || COMMENT.test(line)) continue;
     for (const p of BEHAVIOUR_PATTERNS) {
       if (p.test(line)) hits.push({ pattern: p, line: i + 1, text: line.trim().slice(0, 300) });
     }

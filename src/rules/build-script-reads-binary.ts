@@ -33,10 +33,8 @@ export default defineRule({
       if (!isBuildScript(path)) continue;
       const entry = ctx.tar.get(path)!;
       const inGit = ctx.tree.get(path)?.oid === entry.oid;
-      const text = await ctx.fileText(path);
-      if (text === null) continue;
       // 1. A recursive grep over the tree: run its marker against every file and name what it selects.
-      for (const hit of scanBehaviour(text).filter((h) => h.pattern.id === "grep-source-tree")) {
+      for (const hit of (ctx.behaviourHits.get(path) ?? []).filter((h) => h.pattern.id === "grep-source-tree")) {
         allBinaries ??= await binaries(ctx, files);
         for (const re of grepMarkers(hit.text)) {
           const selected = [...allBinaries].filter(([, b]) => grepSelects(re, b)).map(([p]) => p);
@@ -52,6 +50,8 @@ export default defineRule({
       // 2. A tarball-only or modified build script that names a binary test file no git build file names
       //    (a generated Makefile.in listing fixtures its Makefile.am lists is ordinary).
       if (inGit) continue;
+      const text = await ctx.fileText(path);
+      if (text === null) continue;
       candidates ??= await binaries(ctx, files.filter((p) => looksLikeTestPath(p) && !isBuildScript(p)));
       upstreamText ??= [...(await ctx.gitBuildLines(isBuildScript))].join("\n");
       for (const [bin, bytes] of candidates) {

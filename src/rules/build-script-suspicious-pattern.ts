@@ -1,6 +1,5 @@
 import { defineRule } from "./define-rule.js";
 import { isBuildScript } from "../content/kinds.js";
-import { scanBehaviour } from "../content/behaviour.js";
 import { isKnownUpstreamLine } from "../provenance/index.js";
 import type { Severity } from "../types.js";
 import { RETAIN_MAX_BYTES } from "../archive/read-tar.js";
@@ -12,12 +11,11 @@ export default defineRule({
   async check(ctx, report) {
     for (const [path, entry] of ctx.tar) {
       if (entry.type !== "file" || entry.unsafe || !isBuildScript(path)) continue;
-      const text = await ctx.fileText(path);
-      if (text === null) {
-        if (entry.size > RETAIN_MAX_BYTES && ctx.tree.get(path)?.oid !== entry.oid) ctx.skipOnce(path, `build script larger than ${RETAIN_MAX_BYTES} bytes: not scanned for suspicious patterns`);
+      if (entry.size > RETAIN_MAX_BYTES && ctx.tree.get(path)?.oid !== entry.oid) {
+        ctx.skipOnce(path, `build script larger than ${RETAIN_MAX_BYTES} bytes: not scanned for suspicious patterns`);
         continue;
       }
-      const hits = scanBehaviour(text);
+      const hits = ctx.behaviourHits.get(path) ?? [];
       if (hits.length === 0) continue;
       const g = ctx.tree.get(path);
       const identical = g?.oid === entry.oid;
