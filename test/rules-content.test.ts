@@ -46,10 +46,10 @@ describe("build-script-reads-binary", () => {
 });
 
 describe("fixture-churn", () => {
-  async function twoReleases(changeTests: boolean) {
+  async function twoReleases(changeTests: boolean, extra: Record<string, Buffer> = {}) {
     const dir = tmp();
     const v1 = { ...base, "tests/files/good.lzma": noise(500, 1), "tests/test_files.sh": "for f in good.lzma; do ./xz -t $f; done\n" };
-    const v2 = { ...v1, "tests/files/good.lzma": noise(600, 2), ...(changeTests ? { "tests/test_files.sh": "for f in good.lzma; do ./xz -tv $f; done\n" } : {}) };
+    const v2 = { ...v1, "tests/files/good.lzma": noise(600, 2), ...extra, ...(changeTests ? { "tests/test_files.sh": "for f in good.lzma; do ./xz -tv $f; done\n" } : {}) };
     makeRepo(join(dir, "repo"), [
       { files: v1, tag: "v1.0" },
       { files: v2, tag: "v1.1" },
@@ -66,6 +66,13 @@ describe("fixture-churn", () => {
   it("accepts a fixture replaced together with the test that uses it", async () => {
     const r = await twoReleases(true);
     expect(findingsOf(r, "fixture-churn")).toEqual([]);
+  });
+  it("reports new fixtures and expected outputs as low, and bulk changes as one low summary", async () => {
+    const r = await twoReleases(true, { "tests/files/new.bin": noise(100, 5), "tests/expected/out.png": noise(80, 6) });
+    expect(findingsOf(r, "fixture-churn")).toEqual(["low tests/expected/out.png", "low tests/files/new.bin"]);
+    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`tests/golden/g${i}.bin`, noise(50, 10 + i)]));
+    const bulk = await twoReleases(true, many);
+    expect(findingsOf(bulk, "fixture-churn")).toEqual(["low tests/golden/"]);
   });
 });
 

