@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { defineRule } from "./define-rule.js";
 import { isBuildScript, looksLikeTestPath } from "../content/kinds.js";
-import { grepMarkers, scanBehaviour } from "../content/behaviour.js";
+import { grepMarkers } from "../content/behaviour.js";
 import { describeBinary, isBinary } from "../content/classify.js";
 import type { AuditContext } from "../context.js";
 
@@ -15,6 +15,14 @@ async function binaries(ctx: AuditContext, paths: Iterable<string>): Promise<Map
   return out;
 }
 
+/** Binary: type, size, entropy; text: its size, and whether its name claims a binary format. */
+function describeSelected(path: string, bytes: Buffer): string {
+  const d = describeBinary(path, bytes, bytes.length);
+  if (isBinary(bytes)) return d;
+  const claim = d.split(", ").find((part) => part.startsWith("name claims"));
+  return `text, ${bytes.length} bytes${claim ? `; ${claim}` : ""}`;
+}
+
 /** Does `bytes` contain a line matching `re` (grep -a semantics: binary read as text, line by line)? */
 function grepSelects(re: RegExp, bytes: Buffer): boolean {
   return re.test(bytes.toString("latin1"));
@@ -26,7 +34,6 @@ export default defineRule({
   title: "Build script selects or names a binary file (payload extraction shape)",
   async check(ctx, report) {
     const files = [...ctx.tar.entries()].filter(([, e]) => e.type === "file" && !e.unsafe).map(([p]) => p);
-    let allBinaries: Map<string, Buffer> | undefined;
     let candidates: Map<string, Buffer> | undefined;
     let upstreamText: string | undefined;
     for (const path of files) {
@@ -35,15 +42,26 @@ export default defineRule({
       const inGit = ctx.tree.get(path)?.oid === entry.oid;
       // 1. A recursive grep over the tree: run its marker against every file and name what it selects.
       for (const hit of (ctx.behaviourHits.get(path) ?? []).filter((h) => h.pattern.id === "grep-source-tree")) {
-        allBinaries ??= await binaries(ctx, files);
         for (const re of grepMarkers(hit.text)) {
-          const selected = [...allBinaries].filter(([, b]) => grepSelects(re, b)).map(([p]) => p);
+          // Run the marker over every file (grep -a reads binaries as text), one file at a time.
+          const selected: { path: string; bytes: Buffer }[] = [];
+          for (const p of files) {
+            if (p === path) continue;
+            const b = await ctx.fileBytes(p);
+            if (b && grepSelects(re, b)) selected.push({ path: p, bytes: b });
+          }
           if (selected.length === 0) continue;
+          const binary = selected.filter((s) => isBinary(s.bytes));
           report({
             path,
             severity: inGit ? "medium" : "high",
-            message: `${path}:${hit.line} greps the source tree for /${re.source}/ and that pattern selects binary file(s) ${selected.join(", ")}: a build script reading data out of a binary is how the xz backdoor extracted its payload.${inGit ? " The script is identical to git." : ""}`,
-            evidence: { lines: [`${path}:${hit.line}: ${hit.text}`, ...selected.map((p) => `selects ${p}: ${describeBinary(p, allBinaries!.get(p)!, allBinaries!.get(p)!.length)}`)] },
+            message: `${path}:${hit.line} greps the source tree for /${re.source}/, and that pattern selects ${selected.map((s) => s.path).join(", ")}${binary.length ? ` (binary: ${binary.map((s) => s.path).join(", ")})` : ""}: a build script locating data hidden in other files is how the xz backdoor extracted its payload from a test file.${inGit ? " The script is identical to git." : ""}`,
+            evidence: {
+              lines: [
+                `${path}:${hit.line}: ${hit.text}`,
+                ...selected.slice(0, 20).map((s) => `selects ${s.path}: ${describeSelected(s.path, s.bytes)}`),
+              ],
+            },
           });
         }
       }
