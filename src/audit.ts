@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { AuditResult, Change, Finding, Severity, TreeEntry } from "./types.js";
+import type { AuditResult, Change, Finding, NotChecked, Severity, TreeEntry } from "./types.js";
 import { SEVERITIES, severityRank } from "./types.js";
 import { DistvetError } from "./errors.js";
 import { readTarball, type ArchiveEntry } from "./archive/read-tar.js";
@@ -98,121 +98,127 @@ function subtree(entries: TreeEntry[], subdir: string): Map<string, TreeEntry> {
   return map;
 }
 
+/** The tarball path with its top-level directory dropped (a guess made before the whole listing is known). */
+function withoutRoot(rawName: string): string {
+  const safe = normalizeMemberName(rawName).path;
+  return safe.slice(safe.indexOf("/") + 1);
+}
+
+/**
+ * One streaming pass over the tarball. Bytes are kept only for members whose blob id differs
+ * from the tree at the same path; build scripts are scanned for behaviour patterns on the way.
+ */
+async function readAgainstTree(file: string, tree: Map<string, TreeEntry>, onProgress: AuditOptions["onProgress"]) {
+  const behaviour = new Map<string, BehaviourHit[]>();
+  const listing = await readTarball(file, {
+    retain: (oid, rawName) => tree.get(withoutRoot(rawName))?.oid !== oid && tree.get(normalizeMemberName(rawName).path)?.oid !== oid,
+    wantsInspection: (rawName) => isBuildScript(withoutRoot(rawName)),
+    inspect: (rawName, bytes) => {
+      if (isBinary(bytes)) return;
+      const hits = scanBehaviour(bytes.toString("utf8"));
+      if (hits.length) behaviour.set(rawName, hits);
+    },
+    ...(onProgress ? { onProgress } : {}),
+  });
+  return { listing, behaviour };
+}
+
+/** Tarball members by path (unsafe names keep their raw name); duplicates are noted, the last one wins as with tar x. */
+function indexMembers(entries: ArchiveEntry[], notChecked: NotChecked[]): Map<string, ArchiveEntry> {
+  const tar = new Map<string, ArchiveEntry>();
+  for (const e of entries) {
+    const key = e.unsafe ? e.rawName : e.path;
+    if (tar.has(key) && e.type !== "dir") notChecked.push({ path: key, reason: "appears more than once in the archive; the last copy (what tar x leaves behind) was compared" });
+    tar.set(key, e);
+  }
+  return tar;
+}
+
+async function explainChanges(ctx: AuditContext, profiles: readonly Profile[]): Promise<void> {
+  for (const change of ctx.changes) {
+    for (const profile of profiles) {
+      const reason = await profile.explain(change, ctx);
+      if (reason) {
+        change.explainedBy = { profile: profile.id, reason };
+        break;
+      }
+    }
+  }
+}
+
 /**
  * Audit a release tarball against the git tree it claims to come from. Pure with respect to the
  * process: it never prints, exits or reads argv. Operational failures throw DistvetError.
  */
 export async function audit(opts: AuditOptions): Promise<AuditResult> {
-  const local = await obtainTarball(opts.tarball);
-  const sigLocal = opts.signature ? await obtainTarball(opts.signature).catch(async (e) => {
-    await local.cleanup();
-    throw e;
-  }) : undefined;
-  let backend: GitBackend;
+  const cleanups: (() => Promise<void>)[] = [];
   try {
-    backend = await openRepo(opts.repo ?? ".", opts.gitBackend ?? "auto");
-  } catch (e) {
-    await local.cleanup();
-    await sigLocal?.cleanup();
-    throw e;
-  }
-  try {
-    const signature = sigLocal ? await verifySignature(local.file, sigLocal.file, opts.keyring) : undefined;
+    const local = await obtainTarball(opts.tarball);
+    cleanups.push(local.cleanup);
+    const sigFile = opts.signature ? await obtainTarball(opts.signature) : undefined;
+    if (sigFile) cleanups.push(sigFile.cleanup);
+    const backend = await openRepo(opts.repo ?? ".", opts.gitBackend ?? "auto");
+    cleanups.push(() => backend.close());
+    const signature = sigFile ? await verifySignature(local.file, sigFile.file, opts.keyring) : undefined;
     const subdir = (opts.subdir ?? "").replace(/^\/+|\/+$/g, "");
+
     // Resolve the ref first when it is given or guessable, so the tree is known while streaming.
     let resolved: { ref: string; commit: string } | undefined;
-    let deferredError: unknown;
+    let refError: unknown;
     try {
       resolved = await resolveRef(backend, opts, undefined);
     } catch (e) {
-      deferredError = e;
+      refError = e;
     }
     let tree = resolved ? subtree(await backend.listTree(resolved.commit), subdir) : new Map<string, TreeEntry>();
-    const sameAt = (oid: string, rawName: string): boolean => {
-      const safe = normalizeMemberName(rawName).path;
-      const stripped = safe.slice(safe.indexOf("/") + 1);
-      return tree.get(stripped)?.oid === oid || tree.get(safe)?.oid === oid;
-    };
-    // Build scripts are scanned for behaviour patterns as they stream past, identical or not.
-    const behaviour = new Map<string, BehaviourHit[]>();
-    const stripRootGuess = (rawName: string): string => {
-      const safe = normalizeMemberName(rawName).path;
-      return safe.slice(safe.indexOf("/") + 1);
-    };
-    const listing = await readTarball(local.file, {
-      retain: (oid, rawName) => !sameAt(oid, rawName),
-      wantsInspection: (rawName) => isBuildScript(stripRootGuess(rawName)),
-      inspect: (rawName, bytes) => {
-        if (isBinary(bytes)) return;
-        const hits = scanBehaviour(bytes.toString("utf8"));
-        if (hits.length) behaviour.set(rawName, hits);
-      },
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    });
+    const { listing, behaviour } = await readAgainstTree(local.file, tree, opts.onProgress);
     if (opts.sha256 && opts.sha256.toLowerCase() !== listing.sha256) {
       throw new DistvetError("E_CHECKSUM_MISMATCH", `sha256 of ${opts.tarball} is ${listing.sha256}, not the expected ${opts.sha256.toLowerCase()}`);
     }
     if (!resolved) {
       // Only a `git archive` pax header can still name the commit; otherwise report the tag error.
-      if (!listing.paxCommit || opts.ref) throw deferredError;
+      if (!listing.paxCommit || opts.ref) throw refError;
       resolved = await resolveRef(backend, opts, listing.paxCommit).catch(() => {
-        throw deferredError;
+        throw refError;
       });
       tree = subtree(await backend.listTree(resolved.commit), subdir);
     }
-    if (subdir && tree.size === 0) throw new DistvetError("E_SUBDIR_NOT_FOUND", `${resolved.ref} has no directory '${subdir}'`);
+    const { ref, commit } = resolved;
+    if (subdir && tree.size === 0) throw new DistvetError("E_SUBDIR_NOT_FOUND", `${ref} has no directory '${subdir}'`);
 
-    const tar = new Map<string, ArchiveEntry>();
-    const notChecked: { path: string; reason: string }[] = [...listing.problems];
-    for (const e of listing.entries) {
-      const key = e.unsafe ? e.rawName : e.path;
-      if (tar.has(key) && e.type !== "dir") notChecked.push({ path: key, reason: "appears more than once in the archive; the last copy (what tar x leaves behind) was compared" });
-      tar.set(key, e);
-    }
-
+    const notChecked: NotChecked[] = [...listing.problems];
+    const tar = indexMembers(listing.entries, notChecked);
     const attrFiles: { path: string; content: string }[] = [];
     for (const [path, e] of tree) {
-      if (posix.basename(path) !== ".gitattributes") continue;
-      attrFiles.push({ path, content: (await backend.readBlob(e.oid)).toString("utf8") });
+      if (posix.basename(path) === ".gitattributes") attrFiles.push({ path, content: (await backend.readBlob(e.oid)).toString("utf8") });
     }
     const { changes, identical } = pairEntries(tar, tree);
     let previous: Promise<PreviousRelease | null> | undefined;
-    const ref = resolved.ref;
     const previousRelease = () =>
       (previous ??= (async () => {
         const prevRef = opts.previousRef ?? previousTag(await backend.listTags(), ref);
         if (!prevRef) return null;
-        const commit = await backend.resolveCommit(prevRef);
-        if (!commit) {
+        const prevCommit = await backend.resolveCommit(prevRef);
+        if (!prevCommit) {
           if (opts.previousRef) throw new DistvetError("E_UNKNOWN_REF", `the repository has no tag, branch or commit named '${opts.previousRef}' (--previous-ref)`);
           return null;
         }
-        return { ref: prevRef, commit, tree: subtree(await backend.listTree(commit), subdir) };
+        return { ref: prevRef, commit: prevCommit, tree: subtree(await backend.listTree(prevCommit), subdir) };
       })());
     const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, subdir, changes, previousRelease);
+    ctx.notChecked.push(...notChecked);
     for (const e of listing.entries) {
       const hits = behaviour.get(e.rawName);
       if (hits) ctx.behaviourHits.set(e.unsafe ? e.rawName : e.path, hits);
     }
-    ctx.notChecked.push(...notChecked);
 
-    for (const change of changes) {
-      for (const profile of opts.profiles ?? PROFILES) {
-        const reason = await profile.explain(change, ctx);
-        if (reason) {
-          change.explainedBy = { profile: profile.id, reason };
-          break;
-        }
-      }
-    }
-
+    await explainChanges(ctx, opts.profiles ?? PROFILES);
     const all: Finding[] = [];
     for (const rule of opts.rules ?? RULES) all.push(...(await rule.check(ctx)));
     const { kept: findings, allowed } = applyAllow(sortFindings(all), opts.allow ?? []);
 
-    const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    const counts = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
     for (const f of findings) counts[f.severity]++;
-    const sortedChanges = [...changes].sort(byPath);
     return {
       formatVersion: 1,
       tool: { name: "distvet", version: VERSION },
@@ -226,25 +232,19 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       },
       git: {
         source: opts.repo ?? ".",
-        ref: resolved.ref,
-        commit: resolved.commit,
+        ref,
+        commit,
         entries: tree.size,
         ...(subdir ? { subdir } : {}),
         ...(ctx.previousRef ? { previousRef: ctx.previousRef } : {}),
       },
-      summary: {
-        identical,
-        explained: changes.filter((c) => c.explainedBy).length,
-        findings: counts,
-      },
-      changes: sortedChanges.map((c: Change) => ({ kind: c.kind, path: c.path, ...(c.explainedBy ? { explainedBy: c.explainedBy } : {}) })),
+      summary: { identical, explained: changes.filter((c) => c.explainedBy).length, findings: counts },
+      changes: [...changes].sort(byPath).map((c: Change) => ({ kind: c.kind, path: c.path, ...(c.explainedBy ? { explainedBy: c.explainedBy } : {}) })),
       findings,
       ...(allowed.length ? { allowed } : {}),
       notChecked: ctx.notChecked.sort(byPath),
     };
   } finally {
-    await backend.close();
-    await local.cleanup();
-    await sigLocal?.cleanup();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
 }
