@@ -31,6 +31,21 @@ describe("archive reader", () => {
     });
   }
 
+  for (const c of ["bzip2", "zstd"] as const) {
+    it.skipIf(!has(c))(`decodes ${c} in JavaScript when the ${c} program is missing`, async () => {
+      const dir = tmp();
+      const file = join(dir, "p.tar.x");
+      const big = noise(300_000, 7);
+      await makeTarball(file, { root: "p-1", files: { ...files, big }, compression: c });
+      const r = await readTarball(file, { forceJsDecompressors: true });
+      expect(r.entries.find((e) => e.path === "big")?.oid).toBe(blobId(big));
+      expect(r.entries.find((e) => e.path === "a.txt")?.oid).toBe(blobId("hello\n"));
+      const bytes = readFileSync(file);
+      writeFileSync(join(dir, "cut"), bytes.subarray(0, Math.floor(bytes.length / 2)));
+      await expect(readTarball(join(dir, "cut"), { forceJsDecompressors: true })).rejects.toMatchObject({ code: expect.stringMatching(/E_TRUNCATED|E_CORRUPT/) });
+    });
+  }
+
   it("matches the blob ids git itself computes (git archive output, pax global header)", async () => {
     const dir = tmp();
     const [commit] = makeRepo(join(dir, "repo"), [{ files, tag: "v1" }]);

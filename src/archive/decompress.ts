@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { Duplex, PassThrough, type Readable } from "node:stream";
+import { spawn, spawnSync } from "node:child_process";
+import { Duplex, PassThrough, Transform, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { createRequire } from "node:module";
 import type { Compression } from "./detect.js";
@@ -13,8 +13,19 @@ export interface Decompressor {
   done: Promise<void>;
 }
 
-/** Streaming decompressor for one compression format. */
-export function createDecompressor(kind: Compression): Decompressor {
+export interface DecompressOptions {
+  /** Use the pure-JavaScript decoders for bzip2/zstd even when the system tools exist (tests). */
+  forceJs?: boolean;
+}
+
+const hasCommand = (cmd: string): boolean => spawnSync(cmd, ["--help"], { stdio: "ignore" }).error === undefined;
+
+/**
+ * Streaming decompressor for one compression format. bzip2 and zstd use the system tools when
+ * present (faster, and they verify their checksums) and a JavaScript decoder otherwise.
+ */
+export function createDecompressor(kind: Compression, opts: DecompressOptions = {}): Decompressor {
+  if ((kind === "bzip2" || kind === "zstd") && (opts.forceJs || !hasCommand(kind))) return jsDecompressor(kind);
   switch (kind) {
     case "gzip":
       return { stream: createGunzip(), done: Promise.resolve() };
@@ -68,6 +79,36 @@ function spawnFilter(cmd: string, args: string[], pkg: string): Decompressor {
   });
   done.catch(() => undefined);
   return { stream, done };
+}
+
+/** bzip2 via unbzip2-stream, zstd via fzstd's streaming decoder. */
+function jsDecompressor(kind: "bzip2" | "zstd"): Decompressor {
+  if (kind === "bzip2") {
+    const unbzip2 = require("unbzip2-stream") as () => Duplex;
+    return { stream: unbzip2(), done: Promise.resolve() };
+  }
+  const { Decompress } = require("fzstd") as typeof import("fzstd");
+  let out: Transform;
+  const decoder = new Decompress((chunk) => out.push(Buffer.from(chunk)));
+  out = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      try {
+        decoder.push(chunk);
+        cb();
+      } catch (e) {
+        cb(new DistvetError("E_CORRUPT", `the zstd stream is corrupt: ${(e as Error).message}`));
+      }
+    },
+    flush(cb) {
+      try {
+        decoder.push(new Uint8Array(0), true);
+        cb();
+      } catch (e) {
+        cb(new DistvetError("E_TRUNCATED", `the zstd stream ends early (truncated download?): ${(e as Error).message}`));
+      }
+    },
+  });
+  return { stream: out, done: Promise.resolve() };
 }
 
 function decompressorFailure(cmd: string, stderr: string): DistvetError {

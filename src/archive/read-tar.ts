@@ -24,6 +24,8 @@ export interface ReadTarOptions {
   wantsInspection?: (rawName: string) => boolean;
   inspect?: (rawName: string, bytes: Buffer) => void;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Decode bzip2/zstd in JavaScript even when the system tools exist. */
+  forceJsDecompressors?: boolean;
 }
 
 export type ArchiveEntry = TarEntry;
@@ -99,7 +101,7 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
     bytesRead += chunk.length;
     opts.onProgress?.(bytesRead, size);
   });
-  const decomp = createDecompressor(kind);
+  const decomp = createDecompressor(kind, { forceJs: opts.forceJsDecompressors ?? false });
   // allowUnknownFormat: xz and curl ship V7/old-GNU variants that strict ustar parsing rejects.
   const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
   let pipelineError: unknown;
