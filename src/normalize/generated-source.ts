@@ -28,7 +28,7 @@ export const generatedSource = defineProfile({
       for (const p of ctx.tree.keys()) {
         const b = posix.basename(p);
         if (b === posix.basename(named) || (b.replace(SCRIPT_EXT, "") === want && SCRIPT_EXT.test(b))) {
-          return `generated at release time by ${p} (named in its header); the generator is in the tagged tree but its output was not re-created`;
+          return `its header says it is generated (by or from ${named}), and ${p} is in the tagged tree; the output itself was not re-created`;
         }
       }
     }

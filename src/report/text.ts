@@ -23,7 +23,8 @@ function evidenceLines(f: Finding): string[] {
 
 export function renderText(r: AuditResult, opts: TextOptions = {}): string {
   const paint = (s: Severity, text: string) => (opts.color ? `${COLORS[s]}${text}${RESET}` : text);
-  const max = opts.evidenceLines ?? 30;
+  // Low findings are context, not alarms: a short excerpt is enough in a terminal.
+  const maxFor = (s: Severity): number => opts.evidenceLines ?? (s === "low" ? 6 : 30);
   const out: string[] = [];
   out.push(`distvet ${r.tool.version}: ${headline(r)}`);
   out.push(changeStats(r));
@@ -39,6 +40,7 @@ export function renderText(r: AuditResult, opts: TextOptions = {}): string {
       out.push(`  ${paint(sev, f.path)}  [${f.rule}]`);
       out.push(`    ${f.message}`);
       const ev = evidenceLines(f);
+      const max = maxFor(sev);
       for (const l of ev.slice(0, max)) out.push(`    | ${l}`);
       if (ev.length > max) out.push(`    | … ${ev.length - max} more lines (see --format json)`);
       out.push(`    docs: ${f.docs}`);

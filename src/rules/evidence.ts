@@ -33,7 +33,7 @@ export async function modifiedTextEvidence(ctx: AuditContext, change: Change): P
       };
     }
   }
-  return { evidence: { diff: d.text }, summary: d.bounded ? d.text : `${d.added} line(s) added, ${d.removed} removed` };
+  return { evidence: { diff: d.text }, summary: d.bounded ? `too different for a bounded line diff` : `${d.added} line(s) added, ${d.removed} removed` };
 }
 
 /** Evidence for a binary: type, size, entropy, and a short hex head. */
