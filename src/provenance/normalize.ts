@@ -15,7 +15,8 @@ export const TRACKED_HELPERS: Record<string, RegExp> = {
   ylwrap: /^scriptversion=([^;\s]+)/m,
   "py-compile": /^scriptversion=([^;\s]+)/m,
   mkinstalldirs: /^scriptversion=([^;\s]+)/m,
-  "config.rpath": /^# Copyright \(C\) (\d{4}(?:-\d{4})?)/m,
+  // config.rpath has no version variable; its copyright years are the closest thing to one.
+  "config.rpath": /^#\s*Copyright (?:\(C\) )?(\d{4}(?:-\d{4})?)/m,
 };
 
 export const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1);
