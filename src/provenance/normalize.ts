@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
 /** The helper scripts autotools copy into release tarballs, and how each carries its version. */
-export const TRACKED_HELPERS: Record<string, RegExp> = {
+export const TRACKED_HELPERS: Record<string, RegExp | null> = {
   "ltmain.sh": /^VERSION=["']?([^"'\n]+?)["']?\s*$/m,
   "config.guess": /^timestamp='([^']+)'/m,
   "config.sub": /^timestamp='([^']+)'/m,
@@ -15,8 +15,10 @@ export const TRACKED_HELPERS: Record<string, RegExp> = {
   ylwrap: /^scriptversion=([^;\s]+)/m,
   "py-compile": /^scriptversion=([^;\s]+)/m,
   mkinstalldirs: /^scriptversion=([^;\s]+)/m,
-  // config.rpath has no version variable; its copyright years are the closest thing to one.
-  "config.rpath": /^#\s*Copyright (?:\(C\) )?(\d{4}(?:-\d{4})?)/m,
+  // config.rpath has no version variable, and its copyright years are no substitute: gettext
+  // shipped different bodies under the same years (1996-2002, 1996-2014), so "same stamp, other
+  // body" would not mean a doctored copy. Tracked by body only (stamp null).
+  "config.rpath": null,
 };
 
 export const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1);
