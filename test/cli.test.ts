@@ -123,3 +123,17 @@ describe("distvet rules", () => {
     for (const row of rows) expect(readFileSync(join(import.meta.dirname, "..", "docs", "rules", `${row.id}.md`), "utf8")).toContain(row.id);
   });
 });
+
+describe("text report", () => {
+  it("shows at most ten low findings per rule unless --verbose", async () => {
+    const { renderText } = await import("../src/report/text.js");
+    const base = JSON.parse(run("audit", clean.tarball, "--repo", clean.repo, "--format", "json").out);
+    const lows = Array.from({ length: 14 }, (_, i) => ({ rule: "other-file-changed", severity: "low", path: `doc/p${String(i).padStart(2, "0")}.html`, title: "t", message: "m", docs: "docs/rules/other-file-changed.md" }));
+    const r = { ...base, findings: lows, summary: { ...base.summary, findings: { high: 0, medium: 0, low: 14, info: 0 } } };
+    const short = renderText(r);
+    expect(short).toContain("doc/p09.html");
+    expect(short).not.toContain("doc/p10.html");
+    expect(short).toContain("… 4 more [other-file-changed] findings");
+    expect(renderText(r, { verbose: true })).toContain("doc/p13.html");
+  });
+});

@@ -11,6 +11,7 @@ export interface TextOptions {
 
 const COLORS: Record<Severity, string> = { high: "\x1b[1;31m", medium: "\x1b[33m", low: "\x1b[36m", info: "\x1b[2m" };
 const RESET = "\x1b[0m";
+const LOW_PER_RULE = 10;
 
 function evidenceLines(f: Finding): string[] {
   const e = f.evidence;
@@ -36,7 +37,16 @@ export function renderText(r: AuditResult, opts: TextOptions = {}): string {
       continue;
     }
     out.push(paint(sev, `${sev.toUpperCase()} (${list.length})`));
+    // Low findings of one rule can number hundreds (generated docs): show the first few per rule.
+    const shownPerRule = new Map<string, number>();
+    const hidden = new Map<string, number>();
     for (const f of list) {
+      const n = shownPerRule.get(f.rule) ?? 0;
+      if (sev === "low" && !opts.verbose && n >= LOW_PER_RULE) {
+        hidden.set(f.rule, (hidden.get(f.rule) ?? 0) + 1);
+        continue;
+      }
+      shownPerRule.set(f.rule, n + 1);
       out.push(`  ${paint(sev, f.path)}  [${f.rule}]`);
       out.push(`    ${f.message}`);
       const ev = evidenceLines(f);
@@ -45,6 +55,7 @@ export function renderText(r: AuditResult, opts: TextOptions = {}): string {
       if (ev.length > max) out.push(`    | … ${ev.length - max} more lines (see --format json)`);
       out.push(`    docs: ${f.docs}`);
     }
+    for (const [rule, n] of hidden) out.push(`  … ${n} more [${rule}] findings (use --verbose or --format json)`);
     out.push("");
   }
   if (opts.verbose) {
