@@ -136,6 +136,8 @@ function indexMembers(entries: ArchiveEntry[], notChecked: NotChecked[]): Map<st
 
 async function explainChanges(ctx: AuditContext, profiles: readonly Profile[]): Promise<void> {
   for (const change of ctx.changes) {
+    // A member with an unsafe name is never "expected": path-traversal reports it.
+    if (change.tarball?.unsafe) continue;
     for (const profile of profiles) {
       const reason = await profile.explain(change, ctx);
       if (reason) {

@@ -107,6 +107,13 @@ describe("path-traversal", () => {
     const r = await runScenario({ git: base, tarball: base, rawMembers: [{ name: "pkg-1.0/../../evil.sh", content: "x" }] });
     expect(findingsOf(r, "path-traversal")).toEqual(["high pkg-1.0/../../evil.sh"]);
   });
+  it("flags absolute member names, and explains none of them", async () => {
+    const r = await runScenario({ git: base, tarball: base, rawMembers: [{ name: "/etc/cron.d/evil", content: "* * * * * root sh\n" }, { name: "/tmp/copy", content: "pkg\n" }] });
+    expect(findingsOf(r, "path-traversal")).toEqual(["high /etc/cron.d/evil", "high /tmp/copy"]);
+    expect(r.changes.filter((c) => c.path.startsWith("/")).map((c) => c.explainedBy)).toEqual([undefined, undefined]);
+    // The planted members do not break the root strip: everything else still pairs with git.
+    expect(r.summary.identical).toBe(Object.keys(base).length);
+  });
   it("is silent for ordinary names", async () => {
     const r = await runScenario({ git: base, tarball: base });
     expect(findingsOf(r, "path-traversal")).toEqual([]);

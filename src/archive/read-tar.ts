@@ -197,17 +197,22 @@ const stripFirst = (p: string): string => {
   return i < 0 ? "" : p.slice(i + 1);
 };
 
-/** Strip the single top-level directory shared by every entry (in place); return its name. */
+/**
+ * Strip the single top-level directory shared by every entry (in place); return its name.
+ * Members with unsafe names (absolute, "..") keep their raw name and do not count, so one planted
+ * "/etc/x" cannot turn every other member into a difference.
+ */
 function stripRoot(entries: ArchiveEntry[]): string | undefined {
-  if (entries.length === 0) return undefined;
-  const first = entries[0]!.path.split("/")[0]!;
+  const safe = entries.filter((e) => !e.unsafe);
+  if (safe.length === 0) return undefined;
+  const first = safe[0]!.path.split("/")[0]!;
   if (!first) return undefined;
-  for (const e of entries) {
+  for (const e of safe) {
     const top = e.path.split("/")[0];
     if (top !== first) return undefined;
     if (e.path === first && e.type !== "dir") return undefined;
   }
-  for (const e of entries) {
+  for (const e of safe) {
     e.path = stripFirst(e.path);
     if (e.hardlinkTo !== undefined) e.hardlinkTo = stripFirst(e.hardlinkTo);
   }

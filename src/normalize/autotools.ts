@@ -14,7 +14,8 @@ export function autoconfInput(ctx: AuditContext, dir: string): string | null {
     for (const name of ["configure.ac", "configure.in"]) {
       if (ctx.hasGit(join(d, name))) return join(d, name);
     }
-    if (d === "") return null;
+    // Stop at the root; dirname("/") is "/" (only unsafe, absolute member names get here).
+    if (d === "" || dirOf(d) === d) return null;
   }
 }
 

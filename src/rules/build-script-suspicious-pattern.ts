@@ -11,7 +11,7 @@ export default defineRule({
   async check(ctx, report) {
     for (const [path, entry] of ctx.tar) {
       if (entry.type !== "file" || entry.unsafe || !isBuildScript(path)) continue;
-      if (entry.size > RETAIN_MAX_BYTES && ctx.tree.get(path)?.oid !== entry.oid) {
+      if (entry.size > RETAIN_MAX_BYTES) {
         ctx.skipOnce(path, `build script larger than ${RETAIN_MAX_BYTES} bytes: not scanned for suspicious patterns`);
         continue;
       }
