@@ -64,3 +64,22 @@ describe("changelog and texinfo profiles", () => {
     expect(explained(r, "ChangeLog")).toBeUndefined();
   });
 });
+
+describe("version-stamp profile and rule", () => {
+  const git = { "doc/tool.1": '.TH TOOL 1 "2024-01-01" "tool 1.0"\n.SH NAME\ntool\n', "include/ver.h": '#define TOOL_VERSION "1.0-dev"\nint tool(void);\n' };
+  it("explains stamp-only changes and reports them as info with the hunks", async () => {
+    const r = await runScenario({ git, tarball: { "doc/tool.1": '.TH TOOL 1 "2024-02-24" "tool 1.0"\n.SH NAME\ntool\n', "include/ver.h": '#define TOOL_VERSION "1.0"\nint tool(void);\n' } });
+    expect(findingsOf(r, "version-stamp")).toEqual(["info doc/tool.1", "info include/ver.h"]);
+    expect(r.findings.find((f) => f.path === "doc/tool.1")!.evidence!.diff).toContain('+.TH TOOL 1 "2024-02-24"');
+  });
+  it("keeps a file with any other hunk a finding, showing only that hunk", async () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `int f${i}(void);`).join("\n");
+    const g = { "include/ver.h": `#define TOOL_VERSION "1.0-dev"\n${lines}\nint tool(void);\n` };
+    const r = await runScenario({ git: g, tarball: { "include/ver.h": `#define TOOL_VERSION "1.0"\n${lines}\nint tool(void) __attribute__((constructor));\n` } });
+    expect(findingsOf(r, "version-stamp")).toEqual([]);
+    const f = r.findings.find((x) => x.rule === "source-modified")!;
+    expect(f.message).toContain("1 version/date stamp hunk(s) omitted");
+    expect(f.evidence!.diff).toContain("__attribute__((constructor))");
+    expect(f.evidence!.diff).not.toContain("TOOL_VERSION");
+  });
+});
