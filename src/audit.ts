@@ -207,7 +207,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         }
         return { ref: prevRef, commit: prevCommit, tree: subtree(await backend.listTree(prevCommit), subdir) };
       })());
-    const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, subdir, changes, previousRelease);
+    const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, changes, previousRelease);
     ctx.notChecked.push(...notChecked);
     for (const e of listing.entries) {
       const hits = behaviour.get(e.rawName);

@@ -41,8 +41,6 @@ export class AuditContext {
     readonly tree: Map<string, TreeEntry>,
     readonly attributes: GitAttributes,
     private readonly backend: GitBackend,
-    /** Prefix of the tree in the repository (--subdir), "" for the root. */
-    readonly subdir: string,
     readonly changes: Change[],
     /** The previous release's tree (same --subdir), found lazily; null when there is none. */
     readonly previousRelease: () => Promise<PreviousRelease | null> = async () => null,

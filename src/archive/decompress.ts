@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { Duplex, PassThrough, Transform, type Readable } from "node:stream";
+import { Duplex, PassThrough, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { createRequire } from "node:module";
 import type { Compression } from "./detect.js";
@@ -129,5 +129,3 @@ export function archiveError(err: unknown, compression: string): DistvetError {
   }
   return new DistvetError("E_CORRUPT", `could not read the ${compression} archive: ${msg}`);
 }
-
-export type { Readable };
