@@ -66,7 +66,10 @@ export class AuditContext {
     if (knownSize !== undefined && knownSize > GIT_READ_MAX) return null;
     const cached = this.gitBytes.get(oid);
     if (cached) return cached;
-    const p = this.backend.readBlob(oid).catch(() => null);
+    const p = this.backend.readBlob(oid).catch((e: unknown) => {
+      this.skipOnce(`(git object ${oid})`, `could not be read from the repository (${(e as Error).message}); checks that needed it were skipped`);
+      return null;
+    });
     // Keep a bounded cache: memory must not grow with the size of the tree.
     this.gitBytes.set(oid, p);
     const b = await p;
