@@ -165,3 +165,19 @@ export class AuditContext {
     this.notChecked.push({ path, reason });
   }
 }
+
+/**
+ * Something computed once per audit, lazily, on first use: profiles and rules that derive a
+ * table from the tree (CPack ignores, meson wraps, provenance of every m4 file) share it this way.
+ */
+export function perAudit<T>(compute: (ctx: AuditContext) => Promise<T>): (ctx: AuditContext) => Promise<T> {
+  const cache = new WeakMap<AuditContext, Promise<T>>();
+  return (ctx) => {
+    let p = cache.get(ctx);
+    if (!p) {
+      p = compute(ctx);
+      cache.set(ctx, p);
+    }
+    return p;
+  };
+}

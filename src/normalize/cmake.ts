@@ -1,30 +1,21 @@
 import { defineProfile } from "./profile.js";
-import type { AuditContext } from "../context.js";
-
-const cache = new WeakMap<AuditContext, Promise<RegExp[]>>();
+import { perAudit } from "../context.js";
 
 /** Regexes of CPACK_SOURCE_IGNORE_FILES in the top-level CMakeLists.txt (CMake regex ≈ JS regex here). */
-function cpackIgnores(ctx: AuditContext): Promise<RegExp[]> {
-  let p = cache.get(ctx);
-  if (!p) {
-    p = (async () => {
-      const text = (await ctx.gitText("CMakeLists.txt")) ?? "";
-      const out: RegExp[] = [];
-      for (const m of text.matchAll(/set\s*\(\s*CPACK_SOURCE_IGNORE_FILES\b([^)]*)\)/gi)) {
-        for (const q of m[1]!.matchAll(/"([^"]+)"/g)) {
-          try {
-            out.push(new RegExp(q[1]!.replace(/\\\\/g, "\\").replace(/\$\{[^}]+\}/g, "")));
-          } catch {
-            /* a pattern JS cannot read: ignore it */
-          }
-        }
+const cpackIgnores = perAudit(async (ctx) => {
+  const text = (await ctx.gitText("CMakeLists.txt")) ?? "";
+  const out: RegExp[] = [];
+  for (const m of text.matchAll(/set\s*\(\s*CPACK_SOURCE_IGNORE_FILES\b([^)]*)\)/gi)) {
+    for (const q of m[1]!.matchAll(/"([^"]+)"/g)) {
+      try {
+        out.push(new RegExp(q[1]!.replace(/\\\\/g, "\\").replace(/\$\{[^}]+\}/g, "")));
+      } catch {
+        /* a pattern JS cannot read: ignore it */
       }
-      return out;
-    })();
-    cache.set(ctx, p);
+    }
   }
-  return p;
-}
+  return out;
+});
 
 export const cmake = defineProfile({
   id: "cmake",

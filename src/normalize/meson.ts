@@ -1,28 +1,19 @@
 import { posix } from "node:path";
 import { defineProfile } from "./profile.js";
-import type { AuditContext } from "../context.js";
-
-const cache = new WeakMap<AuditContext, Promise<Map<string, string>>>();
+import { perAudit } from "../context.js";
 
 /** For every subprojects/ directory in git: "<dir>/subprojects/<folder>" -> the .wrap file that provides it. */
-function wrapFolders(ctx: AuditContext): Promise<Map<string, string>> {
-  let p = cache.get(ctx);
-  if (!p) {
-    p = (async () => {
-      const out = new Map<string, string>();
-      for (const path of ctx.tree.keys()) {
-        if (!/(^|\/)subprojects\/[^/]+\.wrap$/.test(path)) continue;
-        const dir = posix.dirname(path);
-        const text = (await ctx.gitText(path)) ?? "";
-        const folder = /^\s*directory\s*=\s*(\S+)/m.exec(text)?.[1] ?? posix.basename(path, ".wrap");
-        out.set(`${dir}/${folder}`, path);
-      }
-      return out;
-    })();
-    cache.set(ctx, p);
+const wrapFolders = perAudit(async (ctx) => {
+  const out = new Map<string, string>();
+  for (const path of ctx.tree.keys()) {
+    if (!/(^|\/)subprojects\/[^/]+\.wrap$/.test(path)) continue;
+    const dir = posix.dirname(path);
+    const text = (await ctx.gitText(path)) ?? "";
+    const folder = /^\s*directory\s*=\s*(\S+)/m.exec(text)?.[1] ?? posix.basename(path, ".wrap");
+    out.set(`${dir}/${folder}`, path);
   }
-  return p;
-}
+  return out;
+});
 
 export const meson = defineProfile({
   id: "meson",

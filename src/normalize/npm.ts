@@ -1,6 +1,6 @@
 import ignore from "ignore";
 import { defineProfile } from "./profile.js";
-import type { AuditContext } from "../context.js";
+import { perAudit } from "../context.js";
 
 /** Keys npm (or yarn/pnpm) adds or rewrites in package.json when packing or publishing. */
 const PUBLISH_KEYS = /^(_.*|gitHead|readme|readmeFilename|dist)$/;
@@ -40,18 +40,12 @@ function publishRewrite(key: string, git: Json, tar: Json): string | null {
   return null;
 }
 
-const filesCache = new WeakMap<AuditContext, { pkg: Json | null; files: ReturnType<typeof ignore> | null }>();
-
-async function manifest(ctx: AuditContext) {
-  let m = filesCache.get(ctx);
-  if (!m) {
-    const pkg = parse(await ctx.fileText("package.json"));
-    const files = Array.isArray(pkg?.files) ? ignore().add((pkg!.files as unknown[]).filter((f): f is string => typeof f === "string")) : null;
-    m = { pkg, files };
-    filesCache.set(ctx, m);
-  }
-  return m;
-}
+/** The published package.json and its "files" patterns. */
+const manifest = perAudit(async (ctx) => {
+  const pkg = parse(await ctx.fileText("package.json"));
+  const files = Array.isArray(pkg?.files) ? ignore().add((pkg!.files as unknown[]).filter((f): f is string => typeof f === "string")) : null;
+  return { pkg, files };
+});
 
 export const npm = defineProfile({
   id: "npm",
