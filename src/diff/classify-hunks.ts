@@ -32,16 +32,23 @@ const MONTHS = /\b(Jan(uary)?|Feb(ruary)?|Mar(ch)?|Apr(il)?|May|June?|July?|Aug(
 /** A line with its numbers and month names blanked: equal shapes differ only in dates/versions. */
 const shape = (l: string): string => l.replace(MONTHS, "M").replace(/\d+/g, "0");
 
-const FORMAT = /\$Format:[^$]*\$/;
+const FORMAT = /\$Format:[^$\n]*\$/;
 const escapeRe = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * True when `tar` equals `git` with every `$Format:…$` placeholder replaced by some single-line
+ * text: what git archive's export-subst does. Used for whole files and for single hunk lines.
+ */
+export function onlyExportSubst(git: string, tar: string): boolean {
+  if (!FORMAT.test(git) || tar.includes("$Format:")) return false;
+  const pattern = git.split(FORMAT).map(escapeRe).join("[^\\n]*?");
+  return new RegExp(`^${pattern}$`).test(tar);
+}
 const defineName = (l: string): string | undefined => /#\s*define\s+(\w+)/.exec(l)?.[1];
 
 function isStampPair(path: string, removed: string, added: string): string | null {
   // git archive's export-subst: a $Format:…$ placeholder expanded in place.
-  if (FORMAT.test(removed) && !added.includes("$Format:")) {
-    const re = new RegExp(`^${removed.split(FORMAT).map(escapeRe).join(".*?")}$`);
-    if (re.test(added)) return "export-subst";
-  }
+  if (onlyExportSubst(removed, added)) return "export-subst";
   for (const r of STAMP_RULES) {
     if (!r.applies(path) || !r.line.test(removed) || !r.line.test(added)) continue;
     // A version #define may change its value, never its name.

@@ -1,15 +1,5 @@
 import { defineProfile } from "./profile.js";
-
-const FORMAT = /\$Format:[^$\n]*\$/g;
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** True when `tar` equals `git` with every `$Format:…$` placeholder replaced by some single-line text. */
-export function onlyExportSubst(git: string, tar: string): boolean {
-  if (!FORMAT.test(git)) return false;
-  FORMAT.lastIndex = 0;
-  const pattern = git.split(FORMAT).map(escapeRe).join("[^\\n]*?");
-  return new RegExp(`^${pattern}$`).test(tar);
-}
+import { onlyExportSubst } from "../diff/classify-hunks.js";
 
 export const gitattributes = defineProfile({
   id: "gitattributes",
