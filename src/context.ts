@@ -5,6 +5,7 @@ import type { ArchiveEntry } from "./archive/read-tar.js";
 import type { GitBackend } from "./git/backend.js";
 import type { GitAttributes } from "./git/attributes.js";
 import { isBinary } from "./content/classify.js";
+import { isBuildScript } from "./content/kinds.js";
 import { textDiff, type TextDiff } from "./diff/text-diff.js";
 import type { BehaviourHit } from "./content/behaviour.js";
 
@@ -35,6 +36,7 @@ export class AuditContext {
   private readonly diffs = new Map<string, TextDiff | null>();
   private gitignores?: { dir: string; ig: Ignore }[];
   private buildLines?: Set<string>;
+  private buildText?: string;
 
   constructor(
     readonly tar: Map<string, ArchiveEntry>,
@@ -142,11 +144,11 @@ export class AuditContext {
   }
 
   /** Trimmed lines of every build script in git: lines found here are upstream's, not the tarball's. */
-  async gitBuildLines(isBuild: (p: string) => boolean): Promise<Set<string>> {
+  async gitBuildLines(): Promise<Set<string>> {
     if (!this.buildLines) {
       const set = new Set<string>();
       for (const [p, e] of this.tree) {
-        if (!isBuild(p) || e.mode === "120000" || e.mode === "160000") continue;
+        if (!isBuildScript(p) || e.mode === "120000" || e.mode === "160000") continue;
         const b = await this.gitBlob(e.oid);
         if (!b || isBinary(b)) continue;
         for (const l of b.toString("utf8").split("\n")) set.add(l.trim());
@@ -154,6 +156,12 @@ export class AuditContext {
       this.buildLines = set;
     }
     return this.buildLines;
+  }
+
+  /** Does any build script in git mention `name`? (Then upstream itself uses it.) */
+  async gitBuildMentions(name: string): Promise<boolean> {
+    this.buildText ??= [...(await this.gitBuildLines())].join("\n");
+    return this.buildText.includes(name);
   }
 
   /** Record a not-checked entry once per path. */

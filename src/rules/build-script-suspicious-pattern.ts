@@ -21,7 +21,7 @@ export default defineRule({
       const identical = g?.oid === entry.oid;
       const gitText = !identical && g ? await ctx.gitText(path) : null;
       const gitLines = identical ? null : new Set((gitText ?? "").split("\n").map((l) => l.trim()));
-      const upstream = identical ? null : await ctx.gitBuildLines(isBuildScript);
+      const upstream = identical ? null : await ctx.gitBuildLines();
       let severity: Severity = "low";
       const lines: string[] = [];
       const kinds = new Set<string>();

@@ -18,9 +18,7 @@ export default defineRule({
     }
     if (added.size === 0) return;
     // Names the tagged tree itself mentions are upstream's business, not the tarball's.
-    const upstream = await ctx.gitBuildLines(isBuildScript);
-    const upstreamText = [...upstream].join("\n");
-    for (const base of [...added.keys()]) if (upstreamText.includes(base)) added.delete(base);
+    for (const base of [...added.keys()]) if (await ctx.gitBuildMentions(base)) added.delete(base);
     if (added.size === 0) return;
     for (const [path, e] of ctx.tar) {
       if (e.type !== "file" || !isBuildScript(path)) continue;
