@@ -44,6 +44,8 @@ export interface AuditOptions {
   onNote?: (message: string) => void;
   /** Findings accepted after review (from a config file). */
   allow?: AllowEntry[];
+  /** Summarise unverified files at medium instead of low (the packager wants every unproven file looked at). */
+  strict?: boolean;
   profiles?: readonly Profile[];
   rules?: readonly Rule[];
 }
@@ -98,10 +100,13 @@ function subtree(entries: TreeEntry[], subdir: string): Map<string, TreeEntry> {
   return map;
 }
 
-/** The tarball path with its top-level directory dropped (a guess made before the whole listing is known). */
-function withoutRoot(rawName: string): string {
+/**
+ * The two paths a member may end up at: with its top-level directory dropped, and as it is (the
+ * listing decides which once every member is known; a tarball without a single root keeps them).
+ */
+function candidatePaths(rawName: string): [string, string] {
   const safe = normalizeMemberName(rawName).path;
-  return safe.slice(safe.indexOf("/") + 1);
+  return [safe.slice(safe.indexOf("/") + 1), safe];
 }
 
 /**
@@ -111,11 +116,11 @@ function withoutRoot(rawName: string): string {
 async function readAgainstTree(file: string, tree: Map<string, TreeEntry>, onProgress: AuditOptions["onProgress"]) {
   const behaviour = new Map<string, BehaviourHit[]>();
   const listing = await readTarball(file, {
-    retain: (oid, rawName) => tree.get(withoutRoot(rawName))?.oid !== oid && tree.get(normalizeMemberName(rawName).path)?.oid !== oid,
-    wantsInspection: (rawName) => isBuildScript(withoutRoot(rawName)),
+    retain: (oid, rawName) => candidatePaths(rawName).every((p) => tree.get(p)?.oid !== oid),
+    wantsInspection: (rawName) => candidatePaths(rawName).some(isBuildScript),
     inspect: (rawName, bytes) => {
       if (isBinary(bytes)) return;
-      const hits = scanBehaviour(bytes.toString("utf8"));
+      const hits = scanBehaviour(bytes.toString("utf8"), Number.MAX_SAFE_INTEGER);
       if (hits.length) behaviour.set(rawName, hits);
     },
     ...(onProgress ? { onProgress } : {}),
@@ -139,9 +144,9 @@ async function explainChanges(ctx: AuditContext, profiles: readonly Profile[]): 
     // A member with an unsafe name is never "expected": path-traversal reports it.
     if (change.tarball?.unsafe) continue;
     for (const profile of profiles) {
-      const reason = await profile.explain(change, ctx);
-      if (reason) {
-        change.explainedBy = { profile: profile.id, reason };
+      const verdict = await profile.explain(change, ctx);
+      if (verdict) {
+        change.explainedBy = { profile: profile.id, ...verdict };
         break;
       }
     }
@@ -208,6 +213,8 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         return { ref: prevRef, commit: prevCommit, tree: subtree(await backend.listTree(prevCommit), subdir) };
       })());
     const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, changes, previousRelease);
+    ctx.commit = commit;
+    ctx.strict = opts.strict ?? false;
     ctx.notChecked.push(...notChecked);
     for (const e of listing.entries) {
       const hits = behaviour.get(e.rawName);
@@ -240,7 +247,13 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         ...(subdir ? { subdir } : {}),
         ...(ctx.previousRef ? { previousRef: ctx.previousRef } : {}),
       },
-      summary: { identical, explained: changes.filter((c) => c.explainedBy).length, findings: counts },
+      summary: {
+        identical,
+        explained: changes.filter((c) => c.explainedBy).length,
+        verified: changes.filter((c) => c.explainedBy?.trust === "verified").length,
+        unverified: changes.filter((c) => c.explainedBy?.trust === "unverified").length,
+        findings: counts,
+      },
       changes: [...changes].sort(byPath).map((c: Change) => ({ kind: c.kind, path: c.path, ...(c.explainedBy ? { explainedBy: c.explainedBy } : {}) })),
       findings,
       ...(allowed.length ? { allowed } : {}),

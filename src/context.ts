@@ -8,6 +8,7 @@ import { isBinary } from "./content/classify.js";
 import { isBuildScript } from "./content/kinds.js";
 import { textDiff, type TextDiff } from "./diff/text-diff.js";
 import type { BehaviourHit } from "./content/behaviour.js";
+import { expandExportSubst } from "./git/export-subst.js";
 
 export interface PreviousRelease {
   ref: string;
@@ -31,6 +32,10 @@ export class AuditContext {
   readonly behaviourHits = new Map<string, BehaviourHit[]>();
   /** Set once a rule compared against the previous release. */
   previousRef?: string;
+  /** The audited commit (full id). */
+  commit = "";
+  /** --strict: unverified files are summarised at medium instead of low. */
+  strict = false;
   private readonly gitBytes = new Map<string, Promise<Buffer | null>>();
   private cachedBytes = 0;
   private readonly diffs = new Map<string, TextDiff | null>();
@@ -105,6 +110,11 @@ export class AuditContext {
     return d;
   }
 
+  /** `git archive`'s export-subst expansion of `text` for the audited commit; null when it cannot be reproduced. */
+  async expandExportSubst(text: string): Promise<string | null> {
+    return this.backend.kind === "cli" ? expandExportSubst(this.backend.gitdir, this.commit, text) : null;
+  }
+
   /** True when a .gitignore in the audited tree covers `path` (how xz hid m4/build-to-host.m4). */
   async gitignored(path: string): Promise<string | null> {
     if (!this.gitignores) {
@@ -161,7 +171,14 @@ export class AuditContext {
   /** Does any build script in git mention `name`? (Then upstream itself uses it.) */
   async gitBuildMentions(name: string): Promise<boolean> {
     this.buildText ??= [...(await this.gitBuildLines())].join("\n");
-    return this.buildText.includes(name);
+    // As a whole name: "version.c" is not mentioned by "libversion.c".
+    const at = (from: number): number => this.buildText!.indexOf(name, from);
+    for (let i = at(0); i >= 0; i = at(i + 1)) {
+      const before = this.buildText[i - 1] ?? "";
+      const after = this.buildText[i + name.length] ?? "";
+      if (!/[\w.+-]/.test(before) && !/[\w+-]/.test(after)) return true;
+    }
+    return false;
   }
 
   /** Record a not-checked entry once per path. */

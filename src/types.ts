@@ -38,9 +38,29 @@ export interface TreeEntry {
 
 export type ChangeKind = "added" | "removed" | "modified" | "mode" | "type";
 
+/**
+ * How far an explanation can be trusted. The tarball's author reads distvet, so only evidence they
+ * cannot forge makes a difference *verified*:
+ * - `git`: the bytes (or, for omissions, the decision) come from git at the tag;
+ * - `known-copy`: byte-identical (after one documented normalisation) to a known upstream copy;
+ * - `reproduction`: distvet reproduced the tarball's bytes exactly from git (export-subst with the
+ *   tag's real commit, a compiled catalog equal to its source, setuptools' rewrite of setup.cfg);
+ * - `regeneration`: rebuilt from the tag in a sandbox (`--regenerate`).
+ * Anything recognised only by name, place, neighbour, comment or shape is `unverified`: its content
+ * is analysed in full and it is listed in a per-kind summary with what would verify it.
+ */
+export type Trust = "verified" | "unverified";
+export type VerifiedBy = "git" | "known-copy" | "reproduction" | "regeneration";
+
 export interface Explanation {
   profile: string;
   reason: string;
+  trust: Trust;
+  /** The evidence of a verified explanation. */
+  verifiedBy?: VerifiedBy;
+  /** Unverified only: the kind of file (one summary finding per kind) and what would verify it. */
+  kind?: string;
+  toVerify?: string;
 }
 
 export interface Change {
@@ -86,7 +106,12 @@ export interface AuditResult {
   git: { source: string; ref: string; commit: string; entries: number; subdir?: string; previousRef?: string };
   summary: {
     identical: number;
+    /** Changes a profile recognised: verified + unverified. */
     explained: number;
+    /** Proven by evidence the tarball's author cannot forge. */
+    verified: number;
+    /** Recognised by kind only: analysed in full and listed in the unverified-files summary. */
+    unverified: number;
     findings: Record<Severity, number>;
   };
   changes: Array<{ kind: ChangeKind; path: string; explainedBy?: Explanation }>;

@@ -6,7 +6,7 @@
  */
 import { defineSample } from "../lib/sample.js";
 import type { Files } from "../lib/fixture.js";
-import { aclocalM4, buildAux, configHIn, configureScript, gettextM4, gmoBytes, makefileIn } from "../lib/autotools-shapes.js";
+import { aclocalM4, compiledCatalog, configHIn, configureScript, makefileIn, upstreamGettextM4, upstreamHelpers } from "../lib/autotools-shapes.js";
 
 const git: Files = {
   "configure.ac": `AC_INIT([hello], [2.12], [bug@example.org])\nAC_CONFIG_AUX_DIR([build-aux])\nAC_CONFIG_MACRO_DIR([m4])\nAC_CONFIG_HEADERS([config.h])\nAM_INIT_AUTOMAKE([foreign])\nAM_GNU_GETTEXT([external])\nAC_CONFIG_FILES([Makefile src/Makefile])\nAC_OUTPUT\n`,
@@ -36,11 +36,11 @@ export default defineSample({
     configure: { content: configureScript("hello", "2.12"), mode: 0o755 },
     "Makefile.in": makefileIn(""),
     "src/Makefile.in": makefileIn("src/"),
-    "aclocal.m4": aclocalM4,
+    "aclocal.m4": aclocalM4(Object.keys(upstreamGettextM4())),
     "config.h.in": configHIn,
-    ...buildAux,
-    "m4/gettext.m4": gettextM4,
-    "po/de.gmo": gmoBytes(),
+    ...upstreamHelpers(),
+    ...upstreamGettextM4(),
+    "po/de.gmo": compiledCatalog(git["po/de.po"] as string),
     ChangeLog: "2024-02-24  Sample Maintainer  <maintainer@example.org>\n\n\tRelease 2.12\n",
   },
 });

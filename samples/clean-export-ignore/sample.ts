@@ -19,7 +19,7 @@ export default defineSample({
   root: "lib-3.1",
   tarball: {
     "src/lib.c": git["src/lib.c"],
-    "src/version.h": '#define LIB_COMMIT "4b825dc642cb6eb9a060e54bf8d69288fbee4904"\n',
+    "src/version.h": '#define LIB_COMMIT "@@COMMIT@@"\n',
     Makefile: git.Makefile,
   },
 });

@@ -2,6 +2,8 @@
  * Synthetic files shaped like autotools output. They are written here for the samples (no
  * upstream text is copied); version stamps are chosen so that no real upstream copy has them.
  */
+import { readFileSync, readdirSync } from "node:fs";
+import { mo as moFormat, po as poFormat } from "gettext-parser";
 import type { Files } from "./fixture.js";
 
 export const configureScript = (pkg: string, version: string): string => `#! /bin/sh
@@ -27,10 +29,11 @@ all:
 \t@echo building ${dir || "top level"}
 `;
 
-export const aclocalM4 = `# generated automatically by aclocal 1.16.5 -*- Autoconf -*-
+/** aclocal.m4 as aclocal writes it for a project whose own macros live in m4/ (one m4_include each). */
+export const aclocalM4 = (includes: string[]): string => `# generated automatically by aclocal 1.16.5 -*- Autoconf -*-
 # (distvet sample)
-m4_ifndef([AC_CONFIG_MACRO_DIRS], [m4_defun([_AM_CONFIG_MACRO_DIRS], [])])
-m4_include([m4/gettext.m4])
+m4_ifndef([AC_CONFIG_MACRO_DIRS], [m4_defun([_AM_CONFIG_MACRO_DIRS], [])m4_defun([AC_CONFIG_MACRO_DIRS], [_AM_CONFIG_MACRO_DIRS($@)])])
+${includes.map((f) => `m4_include([${f}])`).join("\n")}
 `;
 
 export const configHIn = `/* config.h.in.  Generated from configure.ac by autoheader.  */
@@ -40,50 +43,48 @@ export const configHIn = `/* config.h.in.  Generated from configure.ac by autohe
 #undef VERSION
 `;
 
-/** Helper scripts copied by automake --add-missing, with stamps no upstream release used. */
-export const buildAux: Files = {
-  "build-aux/install-sh": {
-    content: `#!/bin/sh
-# install - install a program, script, or datafile
-scriptversion=2000-01-01.00; # UTC
-# (distvet sample stand-in)
-exec cp "$@"
-`,
-    mode: 0o755,
-  },
-  "build-aux/missing": {
-    content: `#! /bin/sh
-# Common wrapper for a few potentially missing GNU programs.
-scriptversion=2000-01-01.00; # UTC
-# (distvet sample stand-in)
-echo "WARNING: '$1' is missing on your system." >&2
-exit 127
-`,
-    mode: 0o755,
-  },
+/**
+ * The helper scripts and gettext macro a real `make dist` copies in, taken at sample time from
+ * the autotools installed on this machine (nothing upstream is committed here). A machine without
+ * automake/gettext builds the samples without them: a clean release needs no stand-ins that claim
+ * an upstream name they do not match, since distvet reports exactly those.
+ */
+function installed(paths: string[]): Buffer | null {
+  for (const p of paths) {
+    try {
+      return readFileSync(p);
+    } catch {
+      /* try the next location */
+    }
+  }
+  return null;
+}
+
+const automakeDirs = (): string[] => {
+  try {
+    return readdirSync("/usr/share").filter((d) => /^automake-\d/.test(d)).sort().reverse().map((d) => `/usr/share/${d}`);
+  } catch {
+    return [];
+  }
 };
 
-/** A gettext macro copied by autopoint, with a serial no gettext release used. */
-export const gettextM4 = `# gettext.m4 (distvet sample stand-in)
-# serial 2
-dnl Sample text written for distvet; not the upstream macro.
-AC_DEFUN([AM_GNU_GETTEXT_SAMPLE],
-[
-  AC_MSG_CHECKING([whether NLS is requested])
-  AC_MSG_RESULT([yes])
-])
-`;
+export function upstreamHelpers(): Files {
+  const out: Files = {};
+  for (const name of ["install-sh", "missing"]) {
+    const bytes = installed(automakeDirs().map((d) => `${d}/${name}`));
+    if (bytes) out[`build-aux/${name}`] = { content: bytes, mode: 0o755 };
+  }
+  return out;
+}
 
-/** A tiny valid-looking gettext .mo header (magic 0x950412de, no strings). */
-export const gmoBytes = (): Buffer => {
-  const b = Buffer.alloc(28);
-  b.writeUInt32LE(0x950412de, 0);
-  b.writeUInt32LE(0, 4);
-  b.writeUInt32LE(0, 8);
-  b.writeUInt32LE(28, 12);
-  b.writeUInt32LE(28, 16);
-  return b;
-};
+/** gettext's own gettext.m4, as autopoint copies it, when gettext is installed. */
+export function upstreamGettextM4(): Files {
+  const bytes = installed(["/usr/share/aclocal/gettext.m4", "/usr/local/share/aclocal/gettext.m4"]);
+  return bytes ? { "m4/gettext.m4": bytes } : {};
+}
+
+/** A compiled catalog: exactly what msgfmt writes for `po` (built with gettext-parser). */
+export const compiledCatalog = (po: string): Buffer => moFormat.compile(poFormat.parse(po));
 
 /** Deterministic pseudo-random bytes (xorshift), for binary fixtures. */
 export function noise(n: number, seed: number): Buffer {

@@ -1,6 +1,6 @@
 /** A small autotools C project shared by the C-incident samples; only what each incident touches differs. */
 import type { Files } from "./fixture.js";
-import { aclocalM4, buildAux, configHIn, configureScript, makefileIn } from "./autotools-shapes.js";
+import { aclocalM4, configHIn, configureScript, makefileIn, upstreamHelpers } from "./autotools-shapes.js";
 
 export function cProject(name: string, version: string, sources: Record<string, string>): { git: Files; tarball: Files } {
   const srcList = Object.keys(sources).map((p) => p.replace(/^src\//, "")).join(" ");
@@ -16,9 +16,9 @@ export function cProject(name: string, version: string, sources: Record<string, 
     configure: { content: configureScript(name, version), mode: 0o755 },
     "Makefile.in": makefileIn(""),
     "src/Makefile.in": makefileIn("src/"),
-    "aclocal.m4": aclocalM4,
+    "aclocal.m4": aclocalM4([]),
     "config.h.in": configHIn,
-    ...buildAux,
+    ...upstreamHelpers(),
   };
   return { git, tarball };
 }

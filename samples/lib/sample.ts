@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRepo, makeTarball, type CommitSpec, type Compression, type Files } from "./fixture.js";
@@ -15,7 +16,7 @@ export interface Sample {
   description: string;
   /** Commits from oldest to newest; tags mark releases. */
   history: CommitSpec[];
-  /** The release tarball's file name and its contents. */
+  /** The release tarball's file name and its contents; `@@COMMIT@@` in a text file becomes the last tag's commit id. */
   tarballName: string;
   root: string;
   tarball: Files;
@@ -44,7 +45,11 @@ export async function buildSample(sample: Sample, outDir: string): Promise<Built
   const repo = join(outDir, "repo");
   makeRepo(repo, sample.history);
   const tarball = join(outDir, sample.tarballName);
-  await makeTarball(tarball, { root: sample.root, files: sample.tarball, compression: sample.compression ?? "gzip" });
+  const commit = execFileSync("git", ["-C", repo, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+  const files = Object.fromEntries(
+    Object.entries(sample.tarball).map(([p, spec]) => [p, typeof spec === "string" ? spec.replaceAll("@@COMMIT@@", commit) : spec]),
+  );
+  await makeTarball(tarball, { root: sample.root, files, compression: sample.compression ?? "gzip" });
   if (!sample.staleChecksum) return { sample, repo, tarball };
   const honest = join(outDir, "honest.tar.gz");
   await makeTarball(honest, { root: sample.root, files: sample.history[sample.history.length - 1]!.files, compression: sample.compression ?? "gzip" });

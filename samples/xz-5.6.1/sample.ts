@@ -6,7 +6,7 @@
  */
 import { defineSample } from "../lib/sample.js";
 import type { Files } from "../lib/fixture.js";
-import { aclocalM4, buildAux, configHIn, configureScript, gettextM4, gmoBytes, makefileIn, noise } from "../lib/autotools-shapes.js";
+import { aclocalM4, compiledCatalog, configHIn, configureScript, makefileIn, noise, upstreamGettextM4, upstreamHelpers } from "../lib/autotools-shapes.js";
 
 const configureAc = `AC_PREREQ([2.69])
 AC_INIT([XZ Utils], [5.6.1], [xz@example.org], [xz])
@@ -97,11 +97,11 @@ export default defineSample({
     configure: { content: configureScript("XZ Utils", "5.6.1"), mode: 0o755 },
     "Makefile.in": makefileIn(""),
     "src/liblzma/Makefile.in": makefileIn("src/liblzma/"),
-    "aclocal.m4": aclocalM4,
+    "aclocal.m4": aclocalM4([...Object.keys(upstreamGettextM4()), "m4/build-to-host.m4"]),
     "config.h.in": configHIn,
-    ...buildAux,
-    "m4/gettext.m4": gettextM4,
+    ...upstreamHelpers(),
+    ...upstreamGettextM4(),
     "m4/build-to-host.m4": buildToHostM4,
-    "po/fi.gmo": gmoBytes(),
+    "po/fi.gmo": compiledCatalog(released["po/fi.po"] as string),
   },
 });

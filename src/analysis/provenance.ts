@@ -1,6 +1,6 @@
 import { perAudit, type AuditContext } from "../context.js";
-import type { TarEntry } from "../types.js";
-import { checkHelper, checkM4, isTrackedHelper, normalizedLines, type ProvenanceResult } from "../provenance/index.js";
+import type { Severity, TarEntry } from "../types.js";
+import { checkHelper, checkM4, isKnownUpstreamLine, isTrackedHelper, normalizedLines, type ProvenanceResult } from "../provenance/index.js";
 import { scanBehaviour } from "../content/behaviour.js";
 import { posix } from "node:path";
 
@@ -38,40 +38,83 @@ export async function provenanceOf(ctx: AuditContext, path: string): Promise<Pro
   return (await provenanceChecks(ctx)).find((c) => c.path === path);
 }
 
-/** A copy whose novel lines exceed this share of its body is not "a patched upstream copy" any more. */
-const NOVEL_SHARE = 0.1;
-const NOVEL_MAX = 50;
-/** Below this many novel lines, the share does not matter (ltversion.m4 from a "2.4.7-dirty" libtool has 2 of 5). */
-const NOVEL_MIN = 5;
-
-export interface CopyVerdict {
-  /** "low": a known upstream file with a small, benign-looking local difference; "high": substantially different or suspicious. */
-  severity: "low" | "high";
+export interface KnownFileVerdict {
+  severity: Severity;
   why: string;
+  /** The lines no known copy has, dangerous ones first, each marked with what it does. */
+  lines: string[];
+}
+
+const norm = (l: string): string => l.trim().replace(/\s+/g, " ");
+
+/**
+ * Lines of `text` (normalised as the provenance database normalises them) on which the content
+ * analysis found something dangerous: reading the source tree, carving or decoding bytes, eval,
+ * sourcing, downloads, writes into the tree. Line -> what it does.
+ */
+export function dangerousLines(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const h of scanBehaviour(text, Number.MAX_SAFE_INTEGER)) {
+    const line = norm(text.split("\n")[h.line - 1] ?? h.text);
+    out.set(line, out.has(line) ? `${out.get(line)}, ${h.pattern.id}` : h.pattern.id);
+  }
+  return out;
 }
 
 /**
- * How worrying is a copy whose version stamp is known but whose body matches no known copy?
- * Real releases do this all the time (distributions patch libtool; automake edits helpers
- * without bumping scriptversion), so the lines no known copy has decide: any behaviour-pattern
- * hit among them, or a large share of novel lines, is high; a few plain lines are low.
+ * The known-file policy, without thresholds. A file that claims a known upstream name (and version)
+ * but is not byte-identical to a known copy is judged by the lines no known copy has: each such
+ * line runs at build time, so any of them is at least medium, and high when it does something
+ * dangerous. A known name at a version nobody has seen is medium even when every line is known.
  */
-export function copyVerdict(c: ProvenanceCheck): CopyVerdict | null {
+export function knownFileVerdict(c: ProvenanceCheck): KnownFileVerdict | null {
   const r = c.result;
-  if (r.status !== "body-mismatch") return null;
-  const total = Math.max(1, new Set(normalizedLines(c.text, r.kind)).size);
-  const hits = scanBehaviour(r.novel.join("\n"));
-  if (hits.length && !c.inGit) {
-    return { severity: "high", why: `lines no known copy has include ${[...new Set(hits.map((h) => h.pattern.id))].join(", ")}` };
+  if (r.status !== "body-mismatch" && r.status !== "stamp-unknown") return null;
+  const danger = dangerousLines(c.text);
+  const bad = r.novel.filter((l) => danger.has(l));
+  const lines = [...bad.map((l) => `not in any known copy, ${danger.get(l)}: ${l}`), ...r.novel.filter((l) => !danger.has(l)).map((l) => `not in any known copy: ${l}`)];
+  const version = r.status === "stamp-unknown" ? `version ${r.stamp ?? "(no stamp)"}, which no known copy has (known: ${r.knownStamps.slice(-5).join(", ")})` : `version ${r.stamp}`;
+  if (c.inGit) {
+    return { severity: "low", why: `${version}; the same copy is committed to git, so the tag carries it too${r.novel.length ? ` (${r.novel.length} line(s) in no known copy)` : ""}`, lines };
   }
-  const share = r.novel.length / total;
-  if (!c.inGit && ((share > NOVEL_SHARE && r.novel.length > NOVEL_MIN) || r.novel.length > NOVEL_MAX)) {
-    return { severity: "high", why: `${r.novel.length} of its ${total} lines are in no known copy` };
-  }
+  if (bad.length) return { severity: "high", why: `${version}; ${bad.length} of the ${r.novel.length} line(s) no known copy has do something dangerous at build time`, lines };
+  if (r.novel.length) return { severity: "medium", why: `${version}; ${r.novel.length} line(s) in no known copy, and each runs at build time`, lines };
   return {
-    severity: "low",
-    why: r.novel.length
-      ? `${r.novel.length} of its ${total} lines are in no known copy (typical of a distribution's patch or an upstream edit without a version bump)${c.inGit ? "; the same copy is committed to git" : ""}`
-      : `every line appears in some known copy: a mix of upstream versions${c.inGit ? "; the same copy is committed to git" : ""}`,
+    severity: r.status === "stamp-unknown" ? "medium" : "low",
+    why: r.status === "stamp-unknown" ? `${version}; every line is in some known copy` : `${version}; every line is in some known copy, only their combination is new (a mix of upstream versions, or lines removed)`,
+    lines,
   };
 }
+
+/** What one aclocal.m4 says beyond the known macros it is made of. */
+export interface AclocalCheck {
+  path: string;
+  novel: string[];
+  danger: Map<string, string>;
+}
+
+const M4_INCLUDE = /^m4_include\(\[([^\]]+)\]\)$/;
+
+/**
+ * aclocal.m4 is aclocal's concatenation of known macro files (plus m4_include lines for the
+ * project's own m4 directory). Every line must be in some known upstream macro, in a build file of
+ * the tagged tree, or an m4_include of a file the tarball has (that file is checked on its own).
+ */
+export const aclocalChecks = perAudit(async (ctx): Promise<AclocalCheck[]> => {
+  const out: AclocalCheck[] = [];
+  for (const [path, entry] of ctx.tar) {
+    if (entry.type !== "file" || entry.unsafe || posix.basename(path) !== "aclocal.m4") continue;
+    if (ctx.tree.get(path)?.oid === entry.oid) continue;
+    const text = await ctx.fileText(path);
+    if (text === null) continue;
+    const gitLines = await ctx.gitBuildLines();
+    const dir = posix.dirname(path) === "." ? "" : `${posix.dirname(path)}/`;
+    const novel = [...new Set(normalizedLines(text, "m4"))].filter((l) => {
+      const inc = M4_INCLUDE.exec(l);
+      if (inc) return !ctx.tar.has(posix.normalize(dir + inc[1]!));
+      return !isKnownUpstreamLine(l) && !gitLines.has(l);
+    });
+    out.push({ path, novel, danger: dangerousLines(text) });
+  }
+  return out;
+});

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type { StructuredPatchHunk } from "diff";
+import { isBuildScript } from "../content/kinds.js";
 
 /**
  * Hunk-level classification: a hunk whose changed lines are all version or date stamps is
@@ -32,27 +33,20 @@ const MONTHS = /\b(Jan(uary)?|Feb(ruary)?|Mar(ch)?|Apr(il)?|May|June?|July?|Aug(
 /** A line with its numbers and month names blanked: equal shapes differ only in dates/versions. */
 const shape = (l: string): string => l.replace(MONTHS, "M").replace(/\d+/g, "0");
 
-const FORMAT = /\$Format:[^$\n]*\$/;
-const escapeRe = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/**
- * True when `tar` equals `git` with every `$Format:…$` placeholder replaced by some single-line
- * text: what git archive's export-subst does. Used for whole files and for single hunk lines.
- */
-export function onlyExportSubst(git: string, tar: string): boolean {
-  if (!FORMAT.test(git) || tar.includes("$Format:")) return false;
-  const pattern = git.split(FORMAT).map(escapeRe).join("[^\\n]*?");
-  return new RegExp(`^${pattern}$`).test(tar);
-}
 const defineName = (l: string): string | undefined => /#\s*define\s+(\w+)/.exec(l)?.[1];
 
+/** A #define value that looks like a version or date: a string, a dotted or packed number, never a small flag. */
+const VERSION_VALUE = /^("[^"]*\d[^"]*"|0x[0-9a-fA-F]{5,}[uUlL]*|\d+(\.\d+)+|\d{6,}[uUlL]*)$/;
+const defineValue = (l: string): string => /#\s*define\s+\w+\s+(\S+)/.exec(l)?.[1] ?? "";
+
 function isStampPair(path: string, removed: string, added: string): string | null {
-  // git archive's export-subst: a $Format:…$ placeholder expanded in place.
-  if (onlyExportSubst(removed, added)) return "export-subst";
+  // Build scripts are never stamps: a changed line in one runs at build time. ($Format:…$ expansion
+  // is reproduced exactly by the gitattributes profile, never accepted by shape here.)
+  if (isBuildScript(path)) return null;
   for (const r of STAMP_RULES) {
     if (!r.applies(path) || !r.line.test(removed) || !r.line.test(added)) continue;
     // A version #define may change its value, never its name.
-    if (r.id === "version-define" && defineName(removed) !== defineName(added)) continue;
+    if (r.id === "version-define" && (defineName(removed) !== defineName(added) || !VERSION_VALUE.test(defineValue(removed)) || !VERSION_VALUE.test(defineValue(added)))) continue;
     return r.id;
   }
   // Release dates and version numbers in documentation (NEWS, ChangeLog, man pages, READMEs).

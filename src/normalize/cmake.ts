@@ -1,4 +1,4 @@
-import { defineProfile } from "./profile.js";
+import { defineProfile, verified } from "./profile.js";
 import { perAudit } from "../context.js";
 
 /** Regexes of CPACK_SOURCE_IGNORE_FILES in the top-level CMakeLists.txt (CMake regex ≈ JS regex here). */
@@ -23,6 +23,6 @@ export const cmake = defineProfile({
   async explain(change, ctx) {
     if (change.kind !== "removed" || !ctx.hasGit("CMakeLists.txt")) return null;
     const re = (await cpackIgnores(ctx)).find((r) => r.test(`/${change.path}`));
-    return re ? `left out by CPack: matches CPACK_SOURCE_IGNORE_FILES pattern ${re.source}` : null;
+    return re ? verified("git", `left out by CPack: matches CPACK_SOURCE_IGNORE_FILES pattern ${re.source} of the tagged CMakeLists.txt`) : null;
   },
 });

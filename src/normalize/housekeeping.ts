@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { defineProfile } from "./profile.js";
+import { defineProfile, verified } from "./profile.js";
 
 /** Repository housekeeping that release tarballs routinely leave out. */
 const HOUSEKEEPING = [
@@ -16,8 +16,9 @@ export const housekeeping = defineProfile({
   description: "Git-only housekeeping (ignore files, CI configuration, editor settings) absent from the tarball.",
   explain(change) {
     if (change.kind !== "removed") return null;
-    if (HOUSEKEEPING_DIRS.test(change.path)) return "repository/CI configuration, not part of a release";
-    if (HOUSEKEEPING.some((re) => re.test(posix.basename(change.path)))) return "repository housekeeping file, not part of a release";
+    // An omission ships no bytes; these files never take part in a build from the tarball.
+    if (HOUSEKEEPING_DIRS.test(change.path)) return verified("git", "repository/CI configuration, not part of a release");
+    if (HOUSEKEEPING.some((re) => re.test(posix.basename(change.path)))) return verified("git", "repository housekeeping file, not part of a release");
     return null;
   },
 });

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { defineProfile } from "./profile.js";
+import { defineProfile, unverified } from "./profile.js";
 import { perAudit } from "../context.js";
 
 /** For every subprojects/ directory in git: "<dir>/subprojects/<folder>" -> the .wrap file that provides it. */
@@ -24,7 +24,6 @@ export const meson = defineProfile({
     if (!m) return null;
     const wrap = (await wrapFolders(ctx)).get(m[1]!);
     if (!wrap) return null;
-    ctx.skipOnce(`${m[1]}/`, `subproject content comes from the source named in ${wrap}, not from this repository; verify it against that upstream`);
-    return `subproject provided by ${wrap}`;
+    return unverified("meson-subproject", `under a subproject folder that ${wrap} names: its content comes from another project's release, not from this repository`, `compare it with the archive ${wrap} names (source_url, checked against its source_hash) or that project's own tag`);
   },
 });

@@ -1,5 +1,5 @@
 import ignore from "ignore";
-import { defineProfile } from "./profile.js";
+import { defineProfile, unverified, verified } from "./profile.js";
 import { perAudit } from "../context.js";
 
 /** Keys npm (or yarn/pnpm) adds or rewrites in package.json when packing or publishing. */
@@ -63,7 +63,7 @@ export const npm = defineProfile({
         if (!why) return null; // scripts, bin, main, dependencies… changed for real
         reasons.push(why);
       }
-      return reasons.length ? `rewritten on publish: ${reasons.join(", ")}` : "same manifest, different formatting";
+      return verified("reproduction", reasons.length ? `git's package.json with only the fields publishing rewrites changed: ${reasons.join(", ")}` : "same manifest as git, different formatting");
     }
     if (change.kind === "added") {
       const { pkg, files } = await manifest(ctx);
@@ -72,7 +72,7 @@ export const npm = defineProfile({
       if (!files || !builder || !files.ignores(change.path)) return null;
       const ignoredBy = await ctx.gitignored(change.path);
       if (!ignoredBy) return null;
-      return `declared build output: listed in package.json "files", ignored by ${ignoredBy}, built by the "${builder}" script on the publisher's machine`;
+      return unverified("npm-build-output", `declared build output: listed in package.json "files", ignored by ${ignoredBy}, built by the "${builder}" script on the publisher's machine`, `run "npm run ${builder}" on the tag and compare`);
     }
     return null;
   },

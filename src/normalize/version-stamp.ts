@@ -1,4 +1,4 @@
-import { defineProfile } from "./profile.js";
+import { defineProfile, unverified } from "./profile.js";
 import { classifyHunks } from "../diff/classify-hunks.js";
 
 export const versionStamp = defineProfile({
@@ -11,6 +11,10 @@ export const versionStamp = defineProfile({
     const verdicts = classifyHunks(change.path, d.hunks);
     if (verdicts.some((v) => v.stamps === null)) return null;
     const kinds = [...new Set(verdicts.flatMap((v) => v.stamps!))];
-    return `only version/date stamps changed (${kinds.join(", ")}; ${verdicts.length} hunk${verdicts.length > 1 ? "s" : ""})`;
+    return unverified(
+      "version-stamps",
+      `every changed line is shaped like a version/date stamp (${kinds.join(", ")}; ${verdicts.length} hunk${verdicts.length > 1 ? "s" : ""})`,
+      "check the stamped values against the release's version and date",
+    );
   },
 });

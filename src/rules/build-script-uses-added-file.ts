@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { defineRule } from "./define-rule.js";
 import { isBuildScript } from "../content/kinds.js";
+import { provenanceOf } from "../analysis/provenance.js";
 import { roleOf } from "./roles.js";
 
 export default defineRule({
@@ -13,6 +14,9 @@ export default defineRule({
     for (const c of ctx.changes) {
       if (c.kind !== "added" || c.explainedBy || c.tarball?.type !== "file" || c.tarball.unsafe) continue;
       if (roleOf(c, ctx) === "other") continue;
+      // m4 macros and autotools helpers are judged on their own (m4-* rules); aclocal.m4 and
+      // Makefile.in naming them is how autotools work, not a second finding.
+      if (await provenanceOf(ctx, c.path)) continue;
       const base = posix.basename(c.path);
       if (base.length >= 5) added.set(base, c.path);
     }

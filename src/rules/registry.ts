@@ -4,6 +4,7 @@ import buildScriptModified from "./build-script-modified.js";
 import sourceAdded from "./source-added.js";
 import sourceModified from "./source-modified.js";
 import binaryAdded from "./binary-added.js";
+import compiledCode from "./compiled-code.js";
 import binaryModified from "./binary-modified.js";
 import symlinkEscape from "./symlink-escape.js";
 import pathTraversal from "./path-traversal.js";
@@ -12,8 +13,9 @@ import typeChange from "./type-change.js";
 import otherFileChanged from "./other-file-changed.js";
 import gitOnlyFile from "./git-only-file.js";
 import versionStamp from "./version-stamp.js";
+import translationFormatMismatch from "./translation-format-mismatch.js";
 import fixtureChurn from "./fixture-churn.js";
-import unverifiedBuildOutput from "./unverified-build-output.js";
+import unverifiedFiles from "./unverified-files.js";
 import buildScriptUsesAddedFile from "./build-script-uses-added-file.js";
 import m4SerialMismatch from "./m4-serial-mismatch.js";
 import m4KnownHashMismatch from "./m4-known-hash-mismatch.js";
@@ -33,8 +35,10 @@ export const RULES: readonly Rule[] = [
   m4UnknownMacro,
   sourceAdded,
   sourceModified,
+  compiledCode,
   binaryAdded,
   binaryModified,
+  translationFormatMismatch,
   fixtureChurn,
   symlinkEscape,
   pathTraversal,
@@ -42,7 +46,7 @@ export const RULES: readonly Rule[] = [
   typeChange,
   otherFileChanged,
   gitOnlyFile,
-  unverifiedBuildOutput,
+  unverifiedFiles,
   versionStamp,
 ];
 

@@ -2,8 +2,9 @@ import type { Change } from "../types.js";
 import type { AuditContext } from "../context.js";
 import { isBinary } from "../content/classify.js";
 import { isBuildScript, isSource } from "../content/kinds.js";
+import { compiledKind } from "../analysis/compiled.js";
 
-export type Role = "build-script" | "source" | "binary" | "other";
+export type Role = "build-script" | "source" | "compiled" | "binary" | "other";
 
 /**
  * Which rule family speaks for a changed tarball file. Build scripts and sources are known by
@@ -12,6 +13,7 @@ export type Role = "build-script" | "source" | "binary" | "other";
  */
 export function roleOf(change: Change, ctx: AuditContext): Role {
   const sample = ctx.tarSample(change.path);
+  if (sample && compiledKind(change.path, sample)) return "compiled";
   if (isBuildScript(change.path)) return "build-script";
   if (sample && isBinary(sample)) return "binary";
   if (isSource(change.path, sample ?? undefined)) return "source";
@@ -25,3 +27,6 @@ export function unexplained(ctx: AuditContext, kind: "added" | "modified", role:
     (c) => c.kind === kind && !c.explainedBy && c.tarball?.type === "file" && !c.tarball.unsafe && roleOf(c, ctx) === role,
   );
 }
+
+/** Proven by evidence the tarball's author cannot forge (git bytes, known copy, reproduction, regeneration). */
+export const isVerified = (c: Change): boolean => c.explainedBy?.trust === "verified";

@@ -1,0 +1,120 @@
+import { mo as moFormat, po as poFormat, type GetTextTranslations } from "gettext-parser";
+
+/**
+ * gettext catalogs, read with gettext-parser. Two uses: prove that a compiled catalog (.gmo/.mo)
+ * holds exactly the messages of its .po (what msgfmt produces), and check that no translation
+ * changes the printf directives of its message (a `%n` or an extra `%s` in a msgstr is memory
+ * corruption in a C program, whatever the file's name says).
+ */
+
+export type Catalog = Map<string, string[]>;
+
+const isFuzzy = (flag: string | undefined): boolean => /(^|[\s,])fuzzy([\s,]|$)/.test(flag ?? "");
+
+/** Messages msgfmt would compile: translated, not fuzzy, not obsolete; keyed by context + msgid (+ plural). */
+export function catalogOf(t: GetTextTranslations): Catalog {
+  const out: Catalog = new Map();
+  for (const [ctxt, entries] of Object.entries(t.translations)) {
+    for (const [id, e] of Object.entries(entries)) {
+      if (id === "" || e.obsolete || isFuzzy(e.comments?.flag)) continue;
+      if (e.msgstr.every((s) => s === "")) continue;
+      out.set(`${ctxt}\u0004${id}\u0000${e.msgid_plural ?? ""}`, e.msgstr);
+    }
+  }
+  return out;
+}
+
+export function parsePo(bytes: Buffer): GetTextTranslations | null {
+  try {
+    return poFormat.parse(bytes);
+  } catch {
+    return null;
+  }
+}
+
+export function parseMo(bytes: Buffer): GetTextTranslations | null {
+  try {
+    const t = moFormat.parse(bytes);
+    return t && typeof t === "object" && t.translations ? t : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Same messages in both catalogs (the header entry aside). */
+export function sameCatalog(a: Catalog, b: Catalog): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || w.length !== v.length || w.some((s, i) => s !== v[i])) return false;
+  }
+  return true;
+}
+
+interface Directive {
+  arg: number;
+  kind: string;
+}
+
+/** Type class of a printf conversion: what the argument must be. */
+const CLASS: Record<string, string> = {
+  d: "int", i: "int", o: "int", u: "int", x: "int", X: "int", c: "int",
+  e: "double", E: "double", f: "double", F: "double", g: "double", G: "double", a: "double", A: "double",
+  s: "string", p: "pointer", n: "write-count",
+};
+
+/** printf directives of a C format string, with their argument numbers; null when it is not a valid format. */
+export function cFormatDirectives(s: string): Directive[] | null {
+  const out: Directive[] = [];
+  let next = 1;
+  const re = /%(?:(\d+)\$)?([-+ #0']*)(\*(?:\d+\$)?|\d+)?(?:\.(\*(?:\d+\$)?|\d*))?(hh|h|ll|l|L|q|j|z|Z|t|I64|I32|I)?([diouxXeEfFgGaAcspn%]|<PRI\w+>)?/g;
+  for (const m of s.matchAll(re)) {
+    const conv = m[6];
+    if (conv === undefined) return null;
+    if (conv === "%") continue;
+    for (const star of [m[3], m[4]]) if (star?.startsWith("*")) out.push({ arg: next++, kind: "int" });
+    const arg = m[1] ? Number(m[1]) : next++;
+    out.push({ arg, kind: conv.startsWith("<PRI") ? `int:${conv}` : CLASS[conv]! });
+  }
+  return out;
+}
+
+/**
+ * Why a translation's directives are unsafe for its message, or null. Judged on the bytes, not on
+ * the `c-format` flag: a compiled catalog carries no flags, and a .po's flags are the author's to edit.
+ */
+export function formatMismatch(msgid: string, msgstr: string): string | null {
+  if (!msgstr.includes("%")) return null;
+  const want = cFormatDirectives(msgid);
+  if (!want || want.length === 0) {
+    // The message is not a printf format: a translation that is one cannot be passed to printf by this message's caller...
+    // unless the caller does. A %n anywhere is never a translation.
+    return /%(\d+\$)?[-+ #0]*\d*(\.\d*)?(hh|h|ll|l|j|z|t)?n/.test(msgstr) && !/%n/.test(msgid) ? "the translation writes through %n" : null;
+  }
+  const got = cFormatDirectives(msgstr);
+  if (!got) return "the translation is not a valid format string";
+  const byArg = new Map(want.map((d) => [d.arg, d.kind]));
+  for (const d of got) {
+    if (d.kind === "write-count" && byArg.get(d.arg) !== "write-count") return `the translation adds %n (writes to memory) at argument ${d.arg}`;
+    const expected = byArg.get(d.arg);
+    if (expected === undefined) return `the translation uses argument ${d.arg}, the message passes only ${byArg.size}`;
+    if (expected !== d.kind) return `argument ${d.arg} is ${expected} in the message but ${d.kind} in the translation`;
+  }
+  return null;
+}
+
+/** Every unsafe translation in a catalog: "msgid → msgstr: why". */
+export function unsafeTranslations(t: GetTextTranslations): string[] {
+  const out: string[] = [];
+  for (const entries of Object.values(t.translations)) {
+    for (const [id, e] of Object.entries(entries)) {
+      if (id === "") continue;
+      e.msgstr.forEach((str, i) => {
+        const source = i > 0 && e.msgid_plural ? e.msgid_plural : id;
+        const why = formatMismatch(source, str) ?? (e.msgid_plural && i === 0 ? null : formatMismatch(id, str));
+        if (why) out.push(`${JSON.stringify(source).slice(0, 120)} → ${JSON.stringify(str).slice(0, 120)}: ${why}`);
+      });
+    }
+  }
+  return out;
+}
