@@ -31,9 +31,10 @@ describe("audit() as a library", () => {
     const r = await audit({ tarball, repo, subdir: "expat", onNote: (m) => notes.push(m) });
     expect(notes.join("\n")).toContain("using tag R_2_6_0");
     expect(r.git).toMatchObject({ ref: "R_2_6_0", subdir: "expat", entries: 3 });
-    expect(r.summary).toMatchObject({ identical: 3, explained: 1 });
-    expect(r.findings).toEqual([]);
-    expect(render(r, "text")).toContain("Result: 0 high, 0 medium, 0 low, 0 info.");
+    expect(r.summary).toMatchObject({ identical: 3, explained: 1, verified: 0, unverified: 1 });
+    // configure is recognised by name and place only: unverified, listed in one low summary.
+    expect(r.findings.map((f) => `${f.severity} ${f.rule} ${f.path}`)).toEqual(["low unverified-files configure"]);
+    expect(render(r, "text")).toContain("Result: 0 high, 0 medium, 1 low, 0 info.");
   });
 
   it("gives the same result with the isomorphic-git backend as with the git binary", async () => {

@@ -17,15 +17,19 @@ export interface Scenario {
   options?: Partial<AuditOptions>;
 }
 
-/** Build a one-commit repo and a tarball from literals, audit them, return the result. */
+/**
+ * Build a one-commit repo and a tarball from literals, audit them, return the result.
+ * `@@COMMIT@@` in a tarball text file becomes the tagged commit's id (what export-subst writes).
+ */
 export async function runScenario(s: Scenario): Promise<AuditResult> {
   const dir = tmp();
   const tag = s.tag ?? "v1.0";
-  makeRepo(join(dir, "repo"), [{ files: s.git, tag }]);
+  const [commit] = makeRepo(join(dir, "repo"), [{ files: s.git, tag }]);
   const tarball = join(dir, s.tarballName ?? "pkg-1.0.tar.gz");
+  const files = Object.fromEntries(Object.entries(s.tarball).map(([p, f]) => [p, typeof f === "string" ? f.replaceAll("@@COMMIT@@", commit!) : f]));
   await makeTarball(tarball, {
     root: s.root ?? "pkg-1.0",
-    files: s.tarball,
+    files,
     compression: s.compression ?? "gzip",
     ...(s.rawMembers ? { rawMembers: s.rawMembers } : {}),
   });

@@ -6,10 +6,14 @@ const base = { "configure.ac": "AC_INIT([p],[1])\nAC_CONFIG_HEADERS([lib/conf.h]
 describe("gitattributes profile", () => {
   it("explains export-subst expansions and nothing more", async () => {
     const git = { ...base, ".gitattributes": "src/version.h export-subst\n", "src/version.h": '#define COMMIT "$Format:%H$"\n' };
-    const ok = await runScenario({ git, tarball: { ...git, "src/version.h": '#define COMMIT "0123456789abcdef"\n' } });
+    const ok = await runScenario({ git, tarball: { ...git, "src/version.h": '#define COMMIT "@@COMMIT@@"\n' } });
     expect(explained(ok, "src/version.h")).toBe("gitattributes");
+    expect(ok.changes.find((c) => c.path === "src/version.h")?.explainedBy).toMatchObject({ trust: "verified", verifiedBy: "reproduction" });
     const bad = await runScenario({ git, tarball: { ...git, "src/version.h": '#define COMMIT "0123"\nint evil;\n' } });
     expect(findingsOf(bad, "source-modified")).toEqual(["high src/version.h"]);
+    // Any other value than the tag's real commit is not an expansion git archive could have written.
+    const forged = await runScenario({ git, tarball: { ...git, "src/version.h": '#define COMMIT "0123456789abcdef0123456789abcdef01234567"\n' } });
+    expect(findingsOf(forged, "source-modified")).toEqual(["high src/version.h"]);
   });
   it("explains eol=crlf conversions only when the attribute asks for them", async () => {
     const git = { ...base, ".gitattributes": "*.bat eol=crlf\n", "win/make.bat": "echo a\necho b\n", "win/other.cmd": "echo a\n" };
@@ -25,6 +29,7 @@ describe("autotools profile", () => {
     expect(explained(r, "lib/conf.h.in")).toBe("autotools");
     expect(explained(r, "aclocal.m4")).toBe("autotools");
     expect(explained(r, "stamp-h.in")).toBe("autotools");
+    for (const p of ["lib/conf.h.in", "aclocal.m4", "stamp-h.in"]) expect(r.changes.find((c) => c.path === p)?.explainedBy?.trust, p).toBe("unverified");
     expect(r.findings.filter((f) => f.severity === "high" || f.severity === "medium")).toEqual([]);
   });
   it("does not explain a Makefile.in in a directory without Makefile.am", async () => {

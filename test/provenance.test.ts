@@ -134,16 +134,23 @@ describe("the shipped database", () => {
 
 describe("m4 provenance in an audit", () => {
   const git = { "configure.ac": "AC_INIT([p],[1])\n", "Makefile.am": "" };
-  it("explains a known macro with a couple of unknown plain lines (low), and not one with suspicious lines (high)", async () => {
+  it("judges a known macro by the lines no known copy has: any such line is medium, a dangerous one high (no threshold)", async () => {
     // serial 5 is a known build-to-host.m4 serial; the bodies here are synthetic, so every line is novel.
     const small = "# serial 5\nAC_DEFUN([gl_BUILD_TO_HOST], [:])\n";
     const r = await runScenario({ git, tarball: { ...git, "m4/build-to-host.m4": small } });
-    expect(findingsOf(r, "m4-known-hash-mismatch")).toEqual(["low m4/build-to-host.m4"]);
-    expect(explained(r, "m4/build-to-host.m4")).toBe("autotools");
+    expect(findingsOf(r, "m4-known-hash-mismatch")).toEqual(["medium m4/build-to-host.m4"]);
+    expect(explained(r, "m4/build-to-host.m4")).toBeUndefined();
     const evil = "# serial 5\nAC_DEFUN([gl_BUILD_TO_HOST], [\n  gl_path_map='tr \"\\t \\-_\" \" \\t_\\-\"'\n])\n";
     const r2 = await runScenario({ git, tarball: { ...git, "m4/build-to-host.m4": evil } });
     expect(findingsOf(r2, "m4-known-hash-mismatch")).toEqual(["high m4/build-to-host.m4"]);
-    expect(findingsOf(r2, "build-script-added")).toEqual(["high m4/build-to-host.m4"]);
+  });
+  it("a known macro name at a serial the database does not hold, with a payload: medium for the version, high for the payload", async () => {
+    const unknownSerial = "# serial 7.5\nAC_DEFUN([gl_BUILD_TO_HOST], [\n  gl_path_map='tr \"\\t \\-_\" \" \\t_\\-\"'\n])\n";
+    const r = await runScenario({ git, tarball: { ...git, "m4/build-to-host.m4": unknownSerial } });
+    expect(findingsOf(r, "m4-known-hash-mismatch")).toEqual(["high m4/build-to-host.m4"]);
+    const plain = "# serial 7.5\nAC_DEFUN([gl_BUILD_TO_HOST], [:])\n";
+    const r2 = await runScenario({ git, tarball: { ...git, "m4/build-to-host.m4": plain } });
+    expect(findingsOf(r2, "m4-known-hash-mismatch")).toEqual(["medium m4/build-to-host.m4"]);
   });
   it("reports an unknown tarball-only macro as medium, and no m4 rule for a macro committed to git", async () => {
     const r = await runScenario({ git, tarball: { ...git, "m4/zz_private_check.m4": "AC_DEFUN([ZZ], [:])\n" } });

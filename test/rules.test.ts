@@ -1,3 +1,4 @@
+import { compiledCatalog } from "../samples/lib/autotools-shapes.js";
 import { describe, it, expect } from "vitest";
 import { runScenario, findingsOf } from "./helpers.js";
 import { noise } from "../samples/lib/autotools-shapes.js";
@@ -83,10 +84,18 @@ describe("binary-added / binary-modified", () => {
     const r = await runScenario({ git: base, tarball: { ...base, "doc/notes.txt": Buffer.concat([Buffer.from("notes\0"), noise(50, 4)]) } });
     expect(findingsOf(r, "binary-added")).toEqual(["medium doc/notes.txt"]);
   });
-  it("explains .gmo catalogs compiled from .po files", async () => {
-    const git = { ...base, "po/de.po": 'msgid ""\nmsgstr ""\n' };
-    const r = await runScenario({ git, tarball: { ...git, "po/de.gmo": Buffer.from([0xde, 0x12, 0x04, 0x95, 0, 0, 0, 0]) } });
+  it("verifies a .gmo that holds exactly its .po's messages, and nothing else", async () => {
+    const po = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Hello"\nmsgstr "Hallo"\n';
+    const git = { ...base, "po/de.po": po };
+    const r = await runScenario({ git, tarball: { ...git, "po/de.gmo": compiledCatalog(po) } });
     expect(findingsOf(r, "binary-added")).toEqual([]);
+    expect(r.changes.find((c) => c.path === "po/de.gmo")?.explainedBy).toMatchObject({ trust: "verified", verifiedBy: "reproduction" });
+    // A catalog with other messages than its .po is not msgfmt's output.
+    const other = await runScenario({ git, tarball: { ...git, "po/de.gmo": compiledCatalog(po.replace("Hallo", "Tschüss")) } });
+    expect(findingsOf(other, "binary-added")).toEqual(["medium po/de.gmo"]);
+    // An xz-compressed script named like a catalog is no catalog at all.
+    const xz = await runScenario({ git, tarball: { ...git, "po/de.gmo": Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3, 4, 5, 0xff, 0xfe]) } });
+    expect(findingsOf(xz, "binary-added")).toEqual(["medium po/de.gmo"]);
   });
 });
 

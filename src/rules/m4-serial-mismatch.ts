@@ -1,4 +1,5 @@
 import { defineRule } from "./define-rule.js";
+import { gitignoreNote } from "./evidence.js";
 import { provenanceChecks } from "../analysis/provenance.js";
 import { SERIAL_MARGIN } from "../provenance/index.js";
 
@@ -12,7 +13,7 @@ export default defineRule({
       if (r.status !== "serial-above-known") continue;
       report({
         path: c.path,
-        message: `${c.path} says '# serial ${r.serial}', but the highest serial of ${r.name} in any known upstream copy is ${r.maxKnown} (${r.knownSources.slice(0, 3).join(", ")}). aclocal keeps the copy with the highest serial, so an inflated serial makes a doctored macro win over the real one: xz 5.6.0/5.6.1 shipped build-to-host.m4 as serial 30 against gnulib's 3.${c.inGit ? " The file is committed to git as is." : ""}`,
+        message: `${c.path} says '# serial ${r.serial}', but the highest serial of ${r.name} in any known upstream copy is ${r.maxKnown} (${r.knownSources.slice(0, 3).join(", ")}). aclocal keeps the copy with the highest serial, so an inflated serial makes a doctored macro win over the real one: xz 5.6.0/5.6.1 shipped build-to-host.m4 as serial 30 against gnulib's 3.${c.inGit ? " The file is committed to git as is." : await gitignoreNote(ctx, c.path)}`,
         evidence: { lines: [`serial ${r.serial} > highest known ${r.maxKnown} + margin ${SERIAL_MARGIN}`] },
       });
     }
