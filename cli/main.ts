@@ -33,6 +33,7 @@ async function runAudit(argv: {
   config?: string;
   progress: boolean;
   verbose: boolean;
+  strict: boolean;
   gitBackend: "auto" | "cli" | "isomorphic-git";
 }): Promise<number> {
   const config = argv.config ? loadConfig(argv.config) : { allow: [] };
@@ -52,6 +53,7 @@ async function runAudit(argv: {
     ...(argv.keyring ? { keyring: argv.keyring } : {}),
     ...(argv.previousRef ? { previousRef: argv.previousRef } : {}),
     gitBackend: argv.gitBackend,
+    strict: argv.strict,
     allow: config.allow,
     onNote: (m) => process.stderr.write(`distvet: ${m}\n`),
     ...(bar
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
           .option("config", { type: "string", describe: "JSON config with failOn and reviewed allow entries" })
           .option("progress", { type: "boolean", default: true, describe: "show a progress bar on a terminal (--no-progress to hide)" })
           .option("verbose", { alias: "v", type: "boolean", default: false, describe: "list info findings and explained differences in text output" })
+          .option("strict", { type: "boolean", default: false, describe: "summarise files recognised by kind but not proven (unverified) at medium, not low" })
           .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const, describe: "how to read git" }),
       async (argv) => {
         process.exitCode = await runAudit({ ...argv, tarball: argv.tarball });
