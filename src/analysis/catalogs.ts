@@ -11,12 +11,19 @@ export type Catalog = Map<string, string[]>;
 
 const isFuzzy = (flag: string | undefined): boolean => /(^|[\s,])fuzzy([\s,]|$)/.test(flag ?? "");
 
+/**
+ * A message with ISO C <inttypes.h> macros (`%<PRIu64>`): msgfmt writes it to the .mo's
+ * system-dependent section, which gettext-parser does not read, so it cannot be compared.
+ */
+export const isSystemDependent = (msgid: string): boolean => /%[^%\s]*<PRI\w+>/.test(msgid);
+
 /** Messages msgfmt would compile: translated, not fuzzy, not obsolete; keyed by context + msgid (+ plural). */
-export function catalogOf(t: GetTextTranslations): Catalog {
+export function catalogOf(t: GetTextTranslations, opts: { skipSystemDependent?: boolean } = {}): Catalog {
   const out: Catalog = new Map();
   for (const [ctxt, entries] of Object.entries(t.translations)) {
     for (const [id, e] of Object.entries(entries)) {
       if (id === "" || e.obsolete || isFuzzy(e.comments?.flag)) continue;
+      if (opts.skipSystemDependent && isSystemDependent(id)) continue;
       if (e.msgstr.every((s) => s === "")) continue;
       out.set(`${ctxt}\u0004${id}\u0000${e.msgid_plural ?? ""}`, e.msgstr);
     }
@@ -63,14 +70,15 @@ const CLASS: Record<string, string> = {
   s: "string", p: "pointer", n: "write-count",
 };
 
-/** printf directives of a C format string, with their argument numbers; null when it is not a valid format. */
-export function cFormatDirectives(s: string): Directive[] | null {
+/** printf directives of a C format string, with their argument numbers (text that is no directive is skipped). */
+export function cFormatDirectives(s: string): Directive[] {
   const out: Directive[] = [];
   let next = 1;
   const re = /%(?:(\d+)\$)?([-+ #0']*)(\*(?:\d+\$)?|\d+)?(?:\.(\*(?:\d+\$)?|\d*))?(hh|h|ll|l|L|q|j|z|Z|t|I64|I32|I)?([diouxXeEfFgGaAcspn%]|<PRI\w+>)?/g;
   for (const m of s.matchAll(re)) {
     const conv = m[6];
-    if (conv === undefined) return null;
+    // "% of RAM", "100% sure": printf would print these literally (or not at all); they take no argument.
+    if (conv === undefined) continue;
     if (conv === "%") continue;
     for (const star of [m[3], m[4]]) if (star?.startsWith("*")) out.push({ arg: next++, kind: "int" });
     const arg = m[1] ? Number(m[1]) : next++;
@@ -86,13 +94,12 @@ export function cFormatDirectives(s: string): Directive[] | null {
 export function formatMismatch(msgid: string, msgstr: string): string | null {
   if (!msgstr.includes("%")) return null;
   const want = cFormatDirectives(msgid);
-  if (!want || want.length === 0) {
+  if (want.length === 0) {
     // The message is not a printf format: a translation that is one cannot be passed to printf by this message's caller...
     // unless the caller does. A %n anywhere is never a translation.
     return /%(\d+\$)?[-+ #0]*\d*(\.\d*)?(hh|h|ll|l|j|z|t)?n/.test(msgstr) && !/%n/.test(msgid) ? "the translation writes through %n" : null;
   }
   const got = cFormatDirectives(msgstr);
-  if (!got) return "the translation is not a valid format string";
   const byArg = new Map(want.map((d) => [d.arg, d.kind]));
   for (const d of got) {
     if (d.kind === "write-count" && byArg.get(d.arg) !== "write-count") return `the translation adds %n (writes to memory) at argument ${d.arg}`;
@@ -108,7 +115,8 @@ export function unsafeTranslations(t: GetTextTranslations): string[] {
   const out: string[] = [];
   for (const entries of Object.values(t.translations)) {
     for (const [id, e] of Object.entries(entries)) {
-      if (id === "") continue;
+      // Fuzzy and obsolete entries are never compiled, so they never reach printf.
+      if (id === "" || e.obsolete || isFuzzy(e.comments?.flag)) continue;
       e.msgstr.forEach((str, i) => {
         const source = i > 0 && e.msgid_plural ? e.msgid_plural : id;
         const why = formatMismatch(source, str) ?? (e.msgid_plural && i === 0 ? null : formatMismatch(id, str));

@@ -67,21 +67,38 @@ export function dangerousLines(text: string): Map<string, string> {
  * line runs at build time, so any of them is at least medium, and high when it does something
  * dangerous. A known name at a version nobody has seen is medium even when every line is known.
  */
+/**
+ * A line that runs nothing: the assignment of a literal to a variable (`VERSION=2.4.7-dirty`,
+ * `timestamp='2021-06-03'`) or an m4 definition of a literal (`m4_define([LT_PACKAGE_VERSION], [2.4.7])`).
+ * No expansion, substitution, command or separator may appear in it.
+ */
+const LITERAL_ASSIGNMENT = /^(?:[A-Za-z_]\w*=(?:'[^'\n]*'|"[^"$`\\\n]*"|[\w.@%+,:/-]*)(?:\s*;?\s*#.*)?|m4_define\(\[\w+\],\s*\[[\w.@+ :/-]*\]\))$/;
+export const runsNothing = (line: string): boolean => LITERAL_ASSIGNMENT.test(line);
+
 export function knownFileVerdict(c: ProvenanceCheck): KnownFileVerdict | null {
   const r = c.result;
   if (r.status !== "body-mismatch" && r.status !== "stamp-unknown") return null;
   const danger = dangerousLines(c.text);
   const bad = r.novel.filter((l) => danger.has(l));
+  // Lines no known copy has, except literal assignments (a new version string executes nothing).
+  const code = r.novel.filter((l) => !runsNothing(l));
   const lines = [...bad.map((l) => `not in any known copy, ${danger.get(l)}: ${l}`), ...r.novel.filter((l) => !danger.has(l)).map((l) => `not in any known copy: ${l}`)];
-  const version = r.status === "stamp-unknown" ? `version ${r.stamp ?? "(no stamp)"}, which no known copy has (known: ${r.knownStamps.slice(-5).join(", ")})` : `version ${r.stamp}`;
+  // A file tracked by body only (config.rpath) has no version to be unknown.
+  const unknownVersion = r.status === "stamp-unknown" && !(r.stamp === null && r.knownStamps.includes("(none)"));
+  const version = unknownVersion ? `version ${r.stamp ?? "(no stamp)"}, which no known copy has (known: ${r.knownStamps.slice(-5).join(", ")})` : `version ${r.stamp ?? "(body-only)"}`;
   if (c.inGit) {
     return { severity: "low", why: `${version}; the same copy is committed to git, so the tag carries it too${r.novel.length ? ` (${r.novel.length} line(s) in no known copy)` : ""}`, lines };
   }
   if (bad.length) return { severity: "high", why: `${version}; ${bad.length} of the ${r.novel.length} line(s) no known copy has do something dangerous at build time`, lines };
-  if (r.novel.length) return { severity: "medium", why: `${version}; ${r.novel.length} line(s) in no known copy, and each runs at build time`, lines };
+  if (code.length) return { severity: "medium", why: `${version}; ${code.length} line(s) that run at build time are in no known copy`, lines };
+  if (unknownVersion) {
+    return { severity: "medium", why: `${version}; every line that runs is in some known copy of ${r.name}, but not in this order and version: likely a release the provenance database lacks, which only a byte-identical copy or --regenerate can prove`, lines };
+  }
   return {
-    severity: r.status === "stamp-unknown" ? "medium" : "low",
-    why: r.status === "stamp-unknown" ? `${version}; every line is in some known copy` : `${version}; every line is in some known copy, only their combination is new (a mix of upstream versions, or lines removed)`,
+    severity: "low",
+    why: r.novel.length
+      ? `${version}; every line that runs is in some known copy, and the only new lines assign literal values (${r.novel.length}: a version or timestamp string)`
+      : `${version}; every line is in some known copy, only their combination is new (a mix of upstream versions, or lines removed)`,
     lines,
   };
 }

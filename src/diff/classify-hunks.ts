@@ -36,17 +36,28 @@ const shape = (l: string): string => l.replace(MONTHS, "M").replace(/\d+/g, "0")
 const defineName = (l: string): string | undefined => /#\s*define\s+(\w+)/.exec(l)?.[1];
 
 /** A #define value that looks like a version or date: a string, a dotted or packed number, never a small flag. */
-const VERSION_VALUE = /^("[^"]*\d[^"]*"|0x[0-9a-fA-F]{5,}[uUlL]*|\d+(\.\d+)+|\d{6,}[uUlL]*)$/;
-const defineValue = (l: string): string => /#\s*define\s+\w+\s+(\S+)/.exec(l)?.[1] ?? "";
+const VERSION_VALUE = /^("[^"%\\]*"|0x[0-9a-fA-F]{5,}[uUlL]*|\d+(\.\d+)+|\d{6,}[uUlL]*)$/;
+const defineValue = (l: string): string => /#\s*define\s+\w+\s+("[^"]*"|\S+)/.exec(l)?.[1] ?? "";
+/** Small integers are version parts only in a part's own name (X_VERSION_MINOR 9 → 10); elsewhere (SKIP_VERSION_CHECK 1 → 0) they are flags. */
+const versionValue = (name: string, value: string): boolean =>
+  VERSION_VALUE.test(value) || (/_(MAJOR|MINOR|PATCH|MICRO|PATCHLEVEL|REVISION|BUILD|NUM|NUMBER)$/.test(name) && /^\d+$/.test(value));
 
-function isStampPair(path: string, removed: string, added: string): string | null {
+/** `#define NAME MACRO` in git that the release wrote as `#define NAME <MACRO's literal value>`. */
+function isSubstitution(removed: string, added: string, resolve?: (macro: string) => string | undefined): boolean {
+  const r = /^\s*#\s*define\s+(\w+)\s+([A-Za-z_]\w*)\s*$/.exec(removed);
+  const a = /^\s*#\s*define\s+(\w+)\s+("[^"]*"|[\w.]+)\s*$/.exec(added);
+  return !!(r && a && resolve && r[1] === a[1] && resolve(r[2]!) === a[2]);
+}
+
+function isStampPair(path: string, removed: string, added: string, resolve?: (macro: string) => string | undefined): string | null {
+  if (isSubstitution(removed, added, resolve)) return "macro-substituted";
   // Build scripts are never stamps: a changed line in one runs at build time. ($Format:…$ expansion
   // is reproduced exactly by the gitattributes profile, never accepted by shape here.)
   if (isBuildScript(path)) return null;
   for (const r of STAMP_RULES) {
     if (!r.applies(path) || !r.line.test(removed) || !r.line.test(added)) continue;
     // A version #define may change its value, never its name.
-    if (r.id === "version-define" && (defineName(removed) !== defineName(added) || !VERSION_VALUE.test(defineValue(removed)) || !VERSION_VALUE.test(defineValue(added)))) continue;
+    if (r.id === "version-define" && (defineName(removed) !== defineName(added) || !versionValue(defineName(removed)!, defineValue(removed)) || !versionValue(defineName(added)!, defineValue(added)))) continue;
     return r.id;
   }
   // Release dates and version numbers in documentation (NEWS, ChangeLog, man pages, READMEs).
@@ -61,14 +72,14 @@ export interface HunkVerdict {
 }
 
 /** Classify each hunk: changed lines must pair up one-for-one as stamps of the same kind. */
-export function classifyHunks(path: string, hunks: StructuredPatchHunk[]): HunkVerdict[] {
+export function classifyHunks(path: string, hunks: StructuredPatchHunk[], resolve?: (macro: string) => string | undefined): HunkVerdict[] {
   return hunks.map((hunk) => {
     const removed = hunk.lines.filter((l) => l.startsWith("-")).map((l) => l.slice(1));
     const added = hunk.lines.filter((l) => l.startsWith("+")).map((l) => l.slice(1));
     if (removed.length !== added.length || removed.length === 0) return { hunk, stamps: null };
     const ids: string[] = [];
     for (let i = 0; i < removed.length; i++) {
-      const id = isStampPair(path, removed[i]!, added[i]!);
+      const id = isStampPair(path, removed[i]!, added[i]!, resolve);
       if (!id) return { hunk, stamps: null };
       ids.push(id);
     }

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { defineProfile, unverified, verified } from "./profile.js";
-import { catalogOf, parseMo, parsePo, sameCatalog } from "../analysis/catalogs.js";
+import { catalogOf, isSystemDependent, parseMo, parsePo, sameCatalog } from "../analysis/catalogs.js";
 
 /** gettext infrastructure that autopoint/gettextize copies into po/ (build scripts: their content is analysed). */
 const GETTEXT_COPIED = new Set([
@@ -25,7 +25,9 @@ export const gettext = defineProfile({
         const [moBytes, poBytes] = [await ctx.fileBytes(path), await ctx.fileBytes(po)];
         const mo = moBytes && parseMo(moBytes);
         const src = poBytes && parsePo(poBytes);
-        if (!mo || !src || !sameCatalog(catalogOf(mo), catalogOf(src))) return null;
+        if (!mo || !src || !sameCatalog(catalogOf(mo, { skipSystemDependent: true }), catalogOf(src, { skipSystemDependent: true }))) return null;
+        const sysdep = [...catalogOf(src).keys()].filter((k) => isSystemDependent(k)).length;
+        if (sysdep) ctx.skip(path, `${sysdep} message(s) with <inttypes.h> macros (%<PRIu64>…) sit in the catalog's system-dependent section, which distvet does not read; the other messages equal ${po}`);
         const poFromGit = ctx.tree.get(po)?.oid === ctx.tar.get(po)?.oid;
         return poFromGit
           ? verified("reproduction", `holds exactly the messages of ${po} in the tagged tree (what msgfmt compiles)`)

@@ -1,5 +1,17 @@
 import { defineProfile, unverified } from "./profile.js";
 import { classifyHunks } from "../diff/classify-hunks.js";
+import { perAudit } from "../context.js";
+
+/** Literal values of `#define NAME "literal"` in the tarball's headers (for release-time macro substitution). */
+const headerDefines = perAudit(async (ctx) => {
+  const out = new Map<string, string>();
+  for (const [path, e] of ctx.tar) {
+    if (e.type !== "file" || e.unsafe || !/\.h(\.in)?$/.test(path)) continue;
+    const text = await ctx.fileText(path);
+    for (const m of text?.matchAll(/^\s*#\s*define\s+(\w+)\s+("[^"\n]*"|[\d.]+)\s*$/gm) ?? []) if (!out.has(m[1]!)) out.set(m[1]!, m[2]!);
+  }
+  return out;
+});
 
 export const versionStamp = defineProfile({
   id: "version-stamp",
@@ -8,7 +20,11 @@ export const versionStamp = defineProfile({
     if (change.kind !== "modified") return null;
     const d = await ctx.diff(change);
     if (!d || !d.hunks || d.hunks.length === 0) return null;
-    const verdicts = classifyHunks(change.path, d.hunks);
+    let verdicts = classifyHunks(change.path, d.hunks);
+    if (verdicts.some((v) => v.stamps === null) && /\.h(\.in)?$/.test(change.path)) {
+      const defines = await headerDefines(ctx);
+      verdicts = classifyHunks(change.path, d.hunks, (macro) => defines.get(macro));
+    }
     if (verdicts.some((v) => v.stamps === null)) return null;
     const kinds = [...new Set(verdicts.flatMap((v) => v.stamps!))];
     return unverified(
