@@ -31,6 +31,12 @@ async function main(argv: string[]): Promise<void> {
     .parseAsync();
 }
 
+// A reader that stops early (`distvet … | head`) is not an error of the audit.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  fail(`cannot write the report: ${e.message}`);
+});
+
 guardPending(main(hideBin(process.argv)), "command").catch((err: unknown) => {
   if (isDistvetError(err)) fail(err.message);
   if (process.env.DISTVET_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
