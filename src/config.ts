@@ -77,11 +77,11 @@ export function configProblems(raw: unknown, ruleIds?: readonly string[]): strin
     // "required" for reason is clearer than the pattern error that may come with it; drop exact repeats.
     .map(describe)
     .filter((m, i, all) => all.indexOf(m) === i);
-  if (problems.length) return problems;
-  const cfg = raw as { allow?: AllowEntry[]; allowAnyRule?: boolean };
-  for (const [i, a] of (cfg.allow ?? []).entries()) {
+  const cfg = (typeof raw === "object" && raw !== null ? raw : {}) as { allow?: unknown; allowAnyRule?: unknown };
+  for (const [i, a] of (Array.isArray(cfg.allow) ? (cfg.allow as Partial<AllowEntry>[]) : []).entries()) {
+    if (typeof a?.rule !== "string" || !a.rule) continue;
     if (a.rule === "*") {
-      if (!cfg.allowAnyRule) problems.push(`allow[${i}].rule: "*" accepts every rule, including rules added later; set "allowAnyRule": true to allow it`);
+      if (cfg.allowAnyRule !== true) problems.push(`allow[${i}].rule: "*" accepts every rule, including rules added later; set "allowAnyRule": true to allow it`);
     } else if (ruleIds && !ruleIds.includes(a.rule)) {
       problems.push(`allow[${i}].rule: unknown rule id "${a.rule}" (distvet rules lists them)`);
     }

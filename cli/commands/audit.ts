@@ -80,6 +80,11 @@ export function useColor(argv: Pick<AuditArgs, "color" | "output">, env: NodeJS.
   return isTTY;
 }
 
+/** A progress bar only on a terminal, never in CI (CI set to anything), with --quiet or --no-progress. */
+export function progressWanted(argv: Pick<AuditArgs, "progress" | "quiet">, env: NodeJS.ProcessEnv, stderrIsTTY: boolean): boolean {
+  return argv.progress && !argv.quiet && stderrIsTTY && env.CI === undefined;
+}
+
 export async function runAudit(argv: AuditArgs, deps: AuditDeps = { audit: realAudit, cwd: process.cwd(), env: process.env }): Promise<number> {
   checkArguments(argv);
   const config = readConfig(argv, deps.cwd);
@@ -88,7 +93,7 @@ export async function runAudit(argv: AuditArgs, deps: AuditDeps = { audit: realA
   };
   if (config?.source) note(`using config ${config.source} (${config.allow.length} allow ${config.allow.length === 1 ? "entry" : "entries"})`);
   const failOn: FailOn = argv.failOn ?? config?.failOn ?? "medium";
-  const showProgress = argv.progress && !argv.quiet && process.stderr.isTTY === true && !deps.env.CI;
+  const showProgress = progressWanted(argv, deps.env, process.stderr.isTTY === true);
   const bar = showProgress
     ? new cliProgress.SingleBar({ format: "reading tarball [{bar}] {percentage}% {value}/{total} MB", clearOnComplete: true, hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
     : null;
