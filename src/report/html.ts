@@ -16,7 +16,7 @@ code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .pill.high,.badge.high{background:var(--high)}.pill.medium,.badge.medium{background:var(--medium)}.pill.low,.badge.low{background:var(--low)}.pill.info,.badge.info{background:var(--info)}.pill.allowed,.badge.allowed{background:#2e7d32}
 .badge{display:inline-block;min-width:4.5em;text-align:center;border-radius:3px;color:#fff;font-size:11px;font-weight:700;text-transform:uppercase;padding:.1em .4em;margin-right:.5em}
 .tables{display:flex;gap:2em;flex-wrap:wrap}
-table{border-collapse:collapse;margin:.3em 0}td,th{border-bottom:1px solid var(--line);padding:.25em .7em;text-align:left;vertical-align:top}th{font-weight:600;color:var(--muted)}td.n{text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;margin:.3em 0}td,th{border-bottom:1px solid var(--line);padding:.25em .7em;text-align:left;vertical-align:baseline}th{font-weight:600;color:var(--muted)}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .filters{position:sticky;top:0;background:var(--bg);padding:.6em 0;border-bottom:1px solid var(--line);display:flex;gap:1.2em;align-items:center;flex-wrap:wrap;z-index:1}
 .filters label{cursor:pointer}
 .finding{border:1px solid var(--line);border-left:4px solid var(--info);border-radius:4px;padding:.5em .8em;margin:.5em 0}
