@@ -39,6 +39,8 @@ describe("summary and grouping", () => {
     const t = renderText(r);
     expect(t).toContain("docs/man/  485 files [other-file-changed]: documentation changed");
     expect(t).toContain("  README  [other-file-changed]");
+    // The group shows what changed in its example: the stamp lines, not the context before them.
+    expect(t).toMatch(/e\.g\. docs\/man\/p0\.1: [^\n]*\n(\s+\| [^\n]*\n)*\s+\| -\.TH P 1 "2023-01-00"\n\s+\| \+\.TH P 1 "2023-02-00"/);
     expect(t.split("\n").length).toBeLessThan(130);
     const v = renderText(r, { verbose: true });
     expect(v).toContain("docs/man/p484.1  [other-file-changed]");

@@ -9,6 +9,8 @@ const RESET = "\x1b[0m";
 const GROUP_MIN = 4;
 /** Ungrouped low findings listed per rule before the rest are counted. */
 const LOW_PER_RULE = 10;
+/** Evidence lines shown for the example of a group. */
+const GROUP_EXCERPT = 4;
 /** Rows of the summary by directory. */
 const SUMMARY_DIRS = 8;
 
@@ -70,6 +72,8 @@ export function renderText(r: AuditResult, opts: RenderOptions = {}): string {
           const f = g.findings[0]!;
           out.push(`  ${paint(sev, `${g.dir}/`)}  ${g.findings.length} files [${g.rule}]: ${f.title}`);
           out.push(`    e.g. ${f.path}: ${f.message}`);
+          // What changed in the example, changed lines first (a stamp-only group shows its stamp).
+          for (const l of evidenceLines(f, GROUP_EXCERPT)) out.push(`    | ${l}`);
           continue;
         }
         for (const f of g.findings) {
