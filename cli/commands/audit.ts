@@ -134,7 +134,13 @@ export async function runAudit(argv: AuditArgs, deps: AuditDeps = { audit: realA
     catalogue: ruleCatalogue(),
     ...(argv.summary ? { summary: true } : {}),
   });
-  if (argv.output) writeFileSync(argv.output, text);
+  if (argv.output) {
+    try {
+      writeFileSync(argv.output, text);
+    } catch (e) {
+      throw bad(`cannot write the report to ${argv.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
   else process.stdout.write(text);
   return exitCodeFor(result, failOn);
 }
