@@ -88,6 +88,16 @@ async function resolveRef(backend: GitBackend, opts: AuditOptions, paxCommit: st
   );
 }
 
+/** The version a release substitutes for @VERSION@: from the tarball's name, and from the tag (v5.4.1, curl-7_88_1). */
+function releaseVersions(tarball: string, ref: string): string[] {
+  const out = new Set<string>();
+  const parsed = parseTarballName(tarball);
+  if (parsed) out.add(parsed.version);
+  const fromTag = /(\d+(?:[._]\d+)+[\w.+~-]*)$/.exec(ref)?.[1];
+  if (fromTag) out.add(fromTag.replace(/_/g, "."));
+  return [...out];
+}
+
 /** Map tree entries under `subdir` to paths relative to it. */
 function subtree(entries: TreeEntry[], subdir: string): Map<string, TreeEntry> {
   const map = new Map<string, TreeEntry>();
@@ -214,6 +224,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       })());
     const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, changes, previousRelease);
     ctx.commit = commit;
+    ctx.releaseVersions = releaseVersions(opts.tarball, ref);
     ctx.strict = opts.strict ?? false;
     ctx.notChecked.push(...notChecked);
     for (const e of listing.entries) {

@@ -34,6 +34,8 @@ export class AuditContext {
   previousRef?: string;
   /** The audited commit (full id). */
   commit = "";
+  /** The release's version as the tarball name and the tag spell it ("5.4.1"), for placeholder substitution. */
+  releaseVersions: string[] = [];
   /** --strict: unverified files are summarised at medium instead of low. */
   strict = false;
   private readonly gitBytes = new Map<string, Promise<Buffer | null>>();

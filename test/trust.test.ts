@@ -146,3 +146,18 @@ describe("copies", () => {
     expect(findingsOf(r, "build-script-added")).toEqual(["high build-aux/helper.sh"]);
   });
 });
+
+describe("release-time placeholder substitution is reproduced", () => {
+  const git = { "lib/p.pc.in": "Name: p\nVersion: @VERSION@\nLibs: -lp\n", "CMakeLists.txt": "project(p)\n" };
+  it("@VERSION@ replaced by the release's version is verified", async () => {
+    const r = await runScenario({ git, tarball: { ...git, "lib/p.pc.in": "Name: p\nVersion: 1.0\nLibs: -lp\n" } });
+    expect(r.changes.find((c) => c.path === "lib/p.pc.in")?.explainedBy).toMatchObject({ profile: "placeholder-substitution", trust: "verified" });
+    expect(r.findings).toEqual([]);
+  });
+  it("evasion: another value, or one more change, is not a substitution", async () => {
+    const other = await runScenario({ git, tarball: { ...git, "lib/p.pc.in": "Name: p\nVersion: 1.0 -lbackdoor\nLibs: -lp\n" } });
+    expect(findingsOf(other, "source-modified")).toEqual(["high lib/p.pc.in"]);
+    const more = await runScenario({ git, tarball: { ...git, "lib/p.pc.in": "Name: p\nVersion: 1.0\nLibs: -lp -lbackdoor\n" } });
+    expect(findingsOf(more, "source-modified")).toEqual(["high lib/p.pc.in"]);
+  });
+});

@@ -4,7 +4,7 @@ import { housekeeping } from "./housekeeping.js";
 import { autotools, texinfo, parserGenerators } from "./autotools.js";
 import { gettext } from "./gettext.js";
 import { changelog } from "./changelog.js";
-import { versionStamp } from "./version-stamp.js";
+import { placeholderSubstitution, versionStamp } from "./version-stamp.js";
 import { pythonSdist } from "./python-sdist.js";
 import { perl } from "./perl.js";
 import { cmake } from "./cmake.js";
@@ -31,6 +31,7 @@ export const PROFILES: readonly Profile[] = [
   npm,
   renderedDocs,
   generatedSource,
+  placeholderSubstitution,
   versionStamp,
 ];
 export type { Profile };

@@ -1,4 +1,4 @@
-import { defineProfile, unverified } from "./profile.js";
+import { defineProfile, unverified, verified } from "./profile.js";
 import { classifyHunks } from "../diff/classify-hunks.js";
 import { perAudit } from "../context.js";
 
@@ -11,6 +11,29 @@ const headerDefines = perAudit(async (ctx) => {
     for (const m of text?.matchAll(/^\s*#\s*define\s+(\w+)\s+("[^"\n]*"|[\d.]+)\s*$/gm) ?? []) if (!out.has(m[1]!)) out.set(m[1]!, m[2]!);
   }
   return out;
+});
+
+/** Placeholders a release process replaces with the version (configure/CMake/meson substitution, release scripts). */
+const PLACEHOLDER = /@(?:PACKAGE_)?VERSION@|@version@|@PROJECT_VERSION@|\$\{PROJECT_VERSION\}|@VERSION_STRING@/g;
+
+/**
+ * A file git has with version placeholders and the tarball has with the release's version: the
+ * substitution is reproduced exactly (every placeholder replaced by the version the tarball name
+ * and the tag give), so it is verified, not matched by shape.
+ */
+export const placeholderSubstitution = defineProfile({
+  id: "placeholder-substitution",
+  description: "Files whose only change is @VERSION@-style placeholders replaced by the release's version.",
+  async explain(change, ctx) {
+    if (change.kind !== "modified" || !change.git) return null;
+    const tar = ctx.tarText(change.path);
+    const git = tar === null ? null : await ctx.gitText(change.path);
+    if (tar === null || git === null || git.search(PLACEHOLDER) < 0) return null;
+    for (const v of ctx.releaseVersions) {
+      if (git.replace(PLACEHOLDER, v) === tar) return verified("reproduction", `git's version placeholders replaced by the release version ${v} give exactly the shipped bytes`);
+    }
+    return null;
+  },
 });
 
 export const versionStamp = defineProfile({

@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import { defineRule } from "./define-rule.js";
 import { isBuildScript } from "../content/kinds.js";
 import { provenanceOf } from "../analysis/provenance.js";
+import { isKnownUpstreamLine } from "../provenance/index.js";
 import { roleOf } from "./roles.js";
 
 export default defineRule({
@@ -28,9 +29,16 @@ export default defineRule({
       if (e.type !== "file" || !isBuildScript(path)) continue;
       const text = await ctx.fileText(path);
       if (text === null) continue;
-      const named = [...added].filter(([base, file]) => file !== path && text.includes(base));
+      const candidates = [...added].filter(([base, file]) => file !== path && text.includes(base));
+      if (candidates.length === 0) continue;
+      // A line that upstream autotools/gettext ship verbatim (gettext's Makefile.in.in naming
+      // POTFILES) is the tool's, not the tarball's: one unexplained file must not make every stock
+      // script that names it a finding.
+      const textLines = text.split("\n");
+      const naming = (base: string) => textLines.flatMap((l, i) => (l.includes(base) && !isKnownUpstreamLine(l) ? [i] : []));
+      const named = candidates.filter(([base]) => naming(base).length > 0);
       if (named.length === 0) continue;
-      const lines = text.split("\n").flatMap((l, i) => (named.some(([b]) => l.includes(b)) ? [`${path}:${i + 1}: ${l.trim().slice(0, 200)}`] : [])).slice(0, 20);
+      const lines = [...new Set(named.flatMap(([b]) => naming(b)))].sort((a, b) => a - b).map((i) => `${path}:${i + 1}: ${textLines[i]!.trim().slice(0, 200)}`).slice(0, 20);
       report({
         path,
         message: `${path} names ${named.map(([, f]) => f).join(", ")}, which only the tarball has and no file in the tagged tree mentions: the build would pick up code from outside the reviewed source (OpenSSH 3.4p1's trojaned Makefile.in built and ran a tarball-only bf-test.c).`,
