@@ -1,5 +1,15 @@
 import { defineProfile } from "./profile.js";
 import { resolveLinkTarget } from "../archive/paths.js";
+import { perAudit } from "../context.js";
+
+/** Blob id -> the first regular file of the tagged tree with those bytes, built once per audit. */
+const pathByOid = perAudit(async (ctx) => {
+  const index = new Map<string, string>();
+  for (const [p, e] of ctx.tree) {
+    if (e.mode !== "120000" && e.mode !== "160000" && !index.has(e.oid)) index.set(e.oid, p);
+  }
+  return index;
+});
 
 /** Tarball files whose bytes are exactly a file of the tagged tree: copies, and symlinks an archiver resolved. */
 export const copies = defineProfile({
@@ -16,9 +26,7 @@ export const copies = defineProfile({
       return null;
     }
     if (change.kind !== "added") return null;
-    for (const [p, e] of ctx.tree) {
-      if (e.oid === t.oid && e.mode !== "120000" && e.mode !== "160000") return `byte-identical to ${p} in the tagged tree`;
-    }
-    return null;
+    const p = (await pathByOid(ctx)).get(t.oid);
+    return p === undefined ? null : `byte-identical to ${p} in the tagged tree`;
   },
 });
