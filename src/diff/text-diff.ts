@@ -1,5 +1,10 @@
+import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
-import { structuredPatch, type StructuredPatchHunk } from "diff";
+import type { StructuredPatchHunk } from "diff";
+
+/** jsdiff is loaded on the first diff only: most audits of a clean release never need it. */
+let jsdiff: typeof import("diff") | undefined;
+const lib = (): typeof import("diff") => (jsdiff ??= createRequire(import.meta.url)("diff") as typeof import("diff"));
 
 /** Caps that keep jsdiff bounded: unrelated 1 MB files can otherwise take minutes. */
 export const DIFF_TIMEOUT_MS = 2000;
@@ -32,7 +37,7 @@ export function capEvidence(text: string, max = EVIDENCE_MAX_CHARS): string {
 /** Bounded unified diff of two texts (git side first, tarball side second). */
 export function textDiff(path: string, gitText: string, tarText: string, timeoutMs = DIFF_TIMEOUT_MS): TextDiff {
   const opts = { context: 3, timeout: Math.max(1, Math.floor(timeoutMs)), maxEditLength: DIFF_MAX_EDIT_LENGTH };
-  const patch = structuredPatch(`a/${path}`, `b/${path}`, gitText, tarText, "git", "tarball", opts);
+  const patch = lib().structuredPatch(`a/${path}`, `b/${path}`, gitText, tarText, "git", "tarball", opts);
   if (!patch) {
     const a = countLines(gitText);
     const b = countLines(tarText);
