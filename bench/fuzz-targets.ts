@@ -33,7 +33,7 @@ export type Mutation =
   | { op: "set"; at: number; byte: number }
   | { op: "truncate"; at: number }
   | { op: "insert"; at: number; bytes: number[] }
-  | { op: "octal"; header: number; field: "size" | "mode" | "mtime" | "chksum" | "typeflag"; value: string }
+  | { op: "octal"; header: number; field: "size" | "mode" | "mtime" | "chksum" | "typeflag"; value: string; fixChecksum?: boolean }
   | { op: "zero"; at: number; length: number };
 
 /** Where header fields sit in a 512-byte ustar header. */
@@ -96,6 +96,13 @@ export function mutate(input: Buffer, mutations: Mutation[]): Buffer {
         const text = Buffer.from(m.value.slice(0, len), "latin1");
         b.fill(0, base + off, base + off + len);
         text.copy(b, base + off);
+        // A header with a wrong checksum is refused at once; recomputing it reaches the code behind.
+        if (m.fixChecksum && m.field !== "chksum") {
+          b.fill(0x20, base + 148, base + 156);
+          let sum = 0;
+          for (let k = base; k < base + 512; k++) sum += b[k]!;
+          b.write(sum.toString(8).padStart(6, "0") + "\0 ", base + 148, "latin1");
+        }
         break;
       }
     }
@@ -125,6 +132,7 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
       fc.constantFrom("0", "777777777777", "-1", "1e9", "\x80\0\0\0\0\0\0\0\0\0\0\x01", "5", "0", "1", "2", "L", "K", "x", "g", "S", "V"),
       fc.string({ maxLength: 12 }),
     ),
+    fixChecksum: fc.boolean(),
   }),
 );
 
@@ -141,11 +149,11 @@ export const ARCHIVE_HANG_MS = 20_000;
 export class FuzzFailure extends Error {}
 
 /** Archive target: readTarball on the recipe's bytes resolves, or rejects with a DistvetError, in bounded time. */
-export async function archiveTarget(dir: string, r: TarRecipe, n: number): Promise<void> {
+export async function archiveTarget(dir: string, r: TarRecipe, n: number, hangMs = ARCHIVE_HANG_MS): Promise<void> {
   const file = join(dir, `case${n % 4}.tar${r.stage === "none" ? "" : ".gz"}`);
   writeFileSync(file, await recipeBytes(dir, r));
   let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), ARCHIVE_HANG_MS)));
+  const hang = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), hangMs)));
   try {
     const out = await Promise.race([
       readTarball(file, { retain: () => r.retainAll, wantsInspection: () => true, inspect: () => undefined }).then(
@@ -165,7 +173,7 @@ export async function archiveTarget(dir: string, r: TarRecipe, n: number): Promi
       ),
       hang,
     ]);
-    if (out === "hang") throw new FuzzFailure(`readTarball neither resolved nor rejected within ${ARCHIVE_HANG_MS} ms`);
+    if (out === "hang") throw new FuzzFailure(`readTarball neither resolved nor rejected within ${hangMs} ms`);
   } finally {
     clearTimeout(timer);
   }
