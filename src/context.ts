@@ -6,7 +6,7 @@ import type { GitBackend } from "./git/backend.js";
 import type { GitAttributes } from "./git/attributes.js";
 import { isBinary } from "./content/classify.js";
 import { isBuildScript } from "./content/kinds.js";
-import { textDiff, type TextDiff } from "./diff/text-diff.js";
+import { DiffBudget, type TextDiff } from "./diff/text-diff.js";
 import type { BehaviourHit } from "./content/behaviour.js";
 import { expandExportSubst } from "./git/export-subst.js";
 
@@ -41,6 +41,9 @@ export class AuditContext {
   private readonly gitBytes = new Map<string, Promise<Buffer | null>>();
   private cachedBytes = 0;
   private readonly diffs = new Map<string, TextDiff | null>();
+  /** Total time all text diffs of this audit may take (see DiffBudget). */
+  readonly diffBudget = new DiffBudget();
+  private diffBudgetNote?: NotChecked;
   private gitignores?: { dir: string; ig: Ignore }[];
   private buildLines?: Set<string>;
   private buildText?: string;
@@ -75,7 +78,8 @@ export class AuditContext {
     if (knownSize !== undefined && knownSize > GIT_READ_MAX) return null;
     const cached = this.gitBytes.get(oid);
     if (cached) return cached;
-    const p = this.backend.readBlob(oid).catch((e: unknown) => {
+    // Larger blobs are skipped by the reader as they arrive, never held whole.
+    const p = this.backend.readBlob(oid, GIT_READ_MAX).catch((e: unknown) => {
       this.skipOnce(`(git object ${oid})`, `could not be read from the repository (${(e as Error).message}); checks that needed it were skipped`);
       return null;
     });
@@ -105,8 +109,10 @@ export class AuditContext {
     let d: TextDiff | null = null;
     if (change.kind === "modified" && change.git && change.tarball) {
       const tarB = this.tarBytes(change.path);
-      const gitB = await this.gitBlob(change.git.oid);
-      if (tarB && gitB && !isBinary(tarB) && !isBinary(gitB)) d = textDiff(change.path, gitB.toString("utf8"), tarB.toString("utf8"));
+      // The git side is read only when the tarball side was kept (and is text): no diff otherwise.
+      const gitB = tarB && !isBinary(tarB) ? await this.gitBlob(change.git.oid) : null;
+      if (tarB && gitB && !isBinary(gitB)) d = this.diffBudget.diff(change.path, gitB.toString("utf8"), tarB.toString("utf8"));
+      if (d?.notComputed) this.noteDiffBudget();
     }
     this.diffs.set(change.path, d);
     return d;
@@ -115,6 +121,12 @@ export class AuditContext {
   /** `git archive`'s export-subst expansion of `text` for the audited commit; null when it cannot be reproduced. */
   async expandExportSubst(text: string): Promise<string | null> {
     return this.backend.kind === "cli" ? expandExportSubst(this.backend.gitdir, this.commit, text) : null;
+  }
+
+  private noteDiffBudget(): void {
+    const reason = `${this.diffBudget.notComputed} text diff(s) not computed: the time budget for text diffs (${Math.round(this.diffBudget.totalMs / 1000)} s per audit) was used up; those files were judged from line counts only`;
+    if (this.diffBudgetNote) this.diffBudgetNote.reason = reason;
+    else this.notChecked.push((this.diffBudgetNote = { path: "(text diffs)", reason }));
   }
 
   /** True when a .gitignore in the audited tree covers `path` (how xz hid m4/build-to-host.m4). */

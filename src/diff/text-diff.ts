@@ -1,7 +1,15 @@
-import { structuredPatch, type StructuredPatchHunk } from "diff";
+import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
+import type { StructuredPatchHunk } from "diff";
+
+/** jsdiff is loaded on the first diff only: most audits of a clean release never need it. */
+let jsdiff: typeof import("diff") | undefined;
+const lib = (): typeof import("diff") => (jsdiff ??= createRequire(import.meta.url)("diff") as typeof import("diff"));
 
 /** Caps that keep jsdiff bounded: unrelated 1 MB files can otherwise take minutes. */
 export const DIFF_TIMEOUT_MS = 2000;
+/** Time all the text diffs of one audit may take together; past it, diffs are not computed (and counted). */
+export const DIFF_TOTAL_BUDGET_MS = 10_000;
 export const DIFF_MAX_EDIT_LENGTH = 5000;
 export const EVIDENCE_MAX_CHARS = 16 * 1024;
 
@@ -13,6 +21,8 @@ export interface TextDiff {
   removed: number;
   /** True when the bound was hit and only a summary is available. */
   bounded: boolean;
+  /** True when no diff was attempted because the audit's total diff time budget was used up. */
+  notComputed?: boolean;
 }
 
 const countLines = (s: string): number => (s.length === 0 ? 0 : s.split("\n").length - (s.endsWith("\n") ? 1 : 0));
@@ -25,9 +35,9 @@ export function capEvidence(text: string, max = EVIDENCE_MAX_CHARS): string {
 }
 
 /** Bounded unified diff of two texts (git side first, tarball side second). */
-export function textDiff(path: string, gitText: string, tarText: string): TextDiff {
-  const opts = { context: 3, timeout: DIFF_TIMEOUT_MS, maxEditLength: DIFF_MAX_EDIT_LENGTH };
-  const patch = structuredPatch(`a/${path}`, `b/${path}`, gitText, tarText, "git", "tarball", opts);
+export function textDiff(path: string, gitText: string, tarText: string, timeoutMs = DIFF_TIMEOUT_MS): TextDiff {
+  const opts = { context: 3, timeout: Math.max(1, Math.floor(timeoutMs)), maxEditLength: DIFF_MAX_EDIT_LENGTH };
+  const patch = lib().structuredPatch(`a/${path}`, `b/${path}`, gitText, tarText, "git", "tarball", opts);
   if (!patch) {
     const a = countLines(gitText);
     const b = countLines(tarText);
@@ -57,4 +67,46 @@ export function renderHunks(path: string, hunks: StructuredPatchHunk[]): string 
     out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines);
   }
   return capEvidence(out.join("\n") + "\n");
+}
+
+/**
+ * One audit's total time for text diffs. Each diff gets at most DIFF_TIMEOUT_MS and never more
+ * than what is left; once the budget is spent, diffs are not computed and only counted, so 40
+ * rewritten files cost at most the budget instead of 40 timeouts. The clock is injectable for tests.
+ */
+export class DiffBudget {
+  private spentMs = 0;
+  /** Diffs not computed because the budget was spent. */
+  notComputed = 0;
+  constructor(
+    readonly totalMs = DIFF_TOTAL_BUDGET_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get remainingMs(): number {
+    return Math.max(0, this.totalMs - this.spentMs);
+  }
+
+  diff(path: string, gitText: string, tarText: string): TextDiff {
+    const left = this.remainingMs;
+    if (left <= 0) {
+      this.notComputed++;
+      const a = countLines(gitText);
+      const b = countLines(tarText);
+      return {
+        text: `diff not computed: the time budget for text diffs (${Math.round(this.totalMs / 1000)} s per audit) was used up (git: ${a} lines, tarball: ${b} lines)`,
+        hunks: null,
+        added: b,
+        removed: a,
+        bounded: true,
+        notComputed: true,
+      };
+    }
+    const t0 = this.now();
+    try {
+      return textDiff(path, gitText, tarText, Math.min(DIFF_TIMEOUT_MS, left));
+    } finally {
+      this.spentMs += Math.max(0, this.now() - t0);
+    }
+  }
 }

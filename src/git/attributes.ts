@@ -60,7 +60,8 @@ export class GitAttributes {
     for (const r of this.rules) {
       if (r.dir && !path.startsWith(`${r.dir}/`)) continue;
       const rel = r.dir ? path.slice(r.dir.length + 1) : path;
-      if (rel && r.match.ignores(rel)) Object.assign(out, r.attrs);
+      // ignore() throws on paths that are not relative and normalised ("a//b", "../x"); no tree path is.
+      if (rel && ignore.isPathValid(rel) && r.match.ignores(rel)) Object.assign(out, r.attrs);
     }
     return out;
   }

@@ -11,5 +11,7 @@ export interface GitBackend {
   /** Every blob, symlink and submodule in the commit's tree, recursively, paths relative to the root. */
   listTree(commit: string): Promise<TreeEntry[]>;
   readBlob(oid: string): Promise<Buffer>;
+  /** The blob's bytes, or null when it is larger than `maxBytes` (then never held in memory whole where the backend can avoid it). */
+  readBlob(oid: string, maxBytes: number): Promise<Buffer | null>;
   close(): Promise<void>;
 }

@@ -37,9 +37,11 @@ export class CliGit implements GitBackend {
     }
   }
 
-  async listTags(): Promise<string[]> {
-    const out = await this.git(["tag", "--list"]);
-    return out.toString().split("\n").filter(Boolean);
+  private tags?: Promise<string[]>;
+  /** Listed once per backend: the ref guess and the previous-release lookup both ask. */
+  listTags(): Promise<string[]> {
+    this.tags ??= this.git(["tag", "--list"]).then((out) => out.toString().split("\n").filter(Boolean));
+    return this.tags.then((t) => [...t]);
   }
 
   async listTree(commit: string): Promise<TreeEntry[]> {
@@ -57,9 +59,13 @@ export class CliGit implements GitBackend {
     return entries;
   }
 
-  async readBlob(oid: string): Promise<Buffer> {
+  readBlob(oid: string): Promise<Buffer>;
+  readBlob(oid: string, maxBytes: number): Promise<Buffer | null>;
+  async readBlob(oid: string, maxBytes?: number): Promise<Buffer | null> {
     this.batch ??= new BatchReader(this.gitdir);
-    return this.batch.read(oid);
+    const b = await this.batch.read(oid, maxBytes);
+    if (b === null && maxBytes === undefined) throw new DistvetError("E_GIT_FAILED", `git object ${oid} could not be read`);
+    return b;
   }
 
   async close(): Promise<void> {
@@ -67,51 +73,93 @@ export class CliGit implements GitBackend {
   }
 }
 
-/** One long-lived `git cat-file --batch` process: each request is "oid\n", each reply "<oid> <type> <size>\n<bytes>\n". */
-class BatchReader {
+interface BatchRequest {
+  oid: string;
+  maxBytes: number;
+  resolve: (b: Buffer | null) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * One long-lived `git cat-file --batch` process: each request is "oid\n", each reply
+ * "<oid> <type> <size>\n<bytes>\n". Replies are parsed incrementally: a body is copied once
+ * into a buffer of its announced size (or discarded as it arrives when it is over the
+ * request's limit), so reading is linear in the bytes git sends, whatever the chunking.
+ */
+export class BatchReader {
   private readonly proc: ChildProcessWithoutNullStreams;
-  private buf: Buffer = Buffer.alloc(0);
-  private readonly queue: { oid: string; resolve: (b: Buffer) => void; reject: (e: Error) => void }[] = [];
+  private readonly queue: BatchRequest[] = [];
+  /** Bytes of a header line received so far (headers are short). */
+  private header: Buffer[] = [];
+  /** The reply being received: its body buffer (null when discarded), bytes still to come (+1 for the trailing LF). */
+  private body: { req: BatchRequest; buf: Buffer | null; filled: number; size: number } | null = null;
+  private failed: Error | null = null;
 
   constructor(gitdir: string) {
     this.proc = spawn("git", ["--git-dir", gitdir, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
-    this.proc.stdout.on("data", (d: Buffer) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
-      this.drain();
-    });
+    this.proc.stdout.on("data", (d: Buffer) => this.receive(d));
+    this.proc.stdin.on("error", (e) => this.failAll(e));
     this.proc.on("error", (e) => this.failAll(e));
     this.proc.on("close", () => this.failAll(new DistvetError("E_GIT_FAILED", "git cat-file exited early")));
   }
 
-  read(oid: string): Promise<Buffer> {
+  /** The object's bytes; null when it is larger than `maxBytes` (its bytes are then skipped, never kept). */
+  read(oid: string, maxBytes = Infinity): Promise<Buffer | null> {
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      this.queue.push({ oid, resolve, reject });
+      this.queue.push({ oid, maxBytes, resolve, reject });
       this.proc.stdin.write(`${oid}\n`);
     });
   }
 
-  private drain(): void {
-    while (this.queue.length) {
-      const nl = this.buf.indexOf(0x0a);
-      if (nl < 0) return;
-      const header = this.buf.subarray(0, nl).toString();
-      const req = this.queue[0]!;
-      if (header.endsWith(" missing")) {
-        this.buf = this.buf.subarray(nl + 1);
-        this.queue.shift();
-        req.reject(new DistvetError("E_GIT_FAILED", `git object ${req.oid} is missing from the repository`));
+  private receive(d: Buffer): void {
+    let pos = 0;
+    while (pos < d.length) {
+      if (this.body) {
+        const b = this.body;
+        // size + 1: the body is followed by one LF.
+        const take = Math.min(b.size + 1 - b.filled, d.length - pos);
+        if (b.buf) {
+          const copy = Math.min(take, b.size - b.filled);
+          if (copy > 0) d.copy(b.buf, b.filled, pos, pos + copy);
+        }
+        b.filled += take;
+        pos += take;
+        if (b.filled === b.size + 1) {
+          this.body = null;
+          this.queue.shift();
+          b.req.resolve(b.buf);
+        }
         continue;
       }
-      const size = Number(header.split(" ")[2]);
-      if (this.buf.length < nl + 1 + size + 1) return;
-      const body = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size));
-      this.buf = this.buf.subarray(nl + 1 + size + 1);
-      this.queue.shift();
-      req.resolve(body);
+      const nl = d.indexOf(0x0a, pos);
+      if (nl < 0) {
+        this.header.push(d.subarray(pos));
+        return;
+      }
+      this.header.push(d.subarray(pos, nl));
+      pos = nl + 1;
+      const line = Buffer.concat(this.header).toString();
+      this.header = [];
+      const req = this.queue[0];
+      if (!req) {
+        this.failAll(new DistvetError("E_GIT_FAILED", `git cat-file sent an unexpected reply: ${line.slice(0, 80)}`));
+        return;
+      }
+      const m = /^[0-9a-f]+ \w+ (\d+)$/.exec(line);
+      if (!m) {
+        this.queue.shift();
+        req.reject(new DistvetError("E_GIT_FAILED", line.endsWith(" missing") ? `git object ${req.oid} is missing from the repository` : `git cat-file could not read ${req.oid}: ${line.slice(0, 80)}`));
+        continue;
+      }
+      const size = Number(m[1]);
+      this.body = { req, buf: size <= req.maxBytes ? Buffer.allocUnsafe(size) : null, filled: 0, size };
     }
   }
 
   private failAll(e: Error): void {
+    this.failed ??= e;
+    this.body = null;
     for (const req of this.queue.splice(0)) req.reject(e);
   }
 

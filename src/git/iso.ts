@@ -1,5 +1,9 @@
 import fs from "node:fs";
-import git from "isomorphic-git";
+
+/** isomorphic-git is loaded on first use only: with the git binary present it is never needed. */
+type Iso = typeof import("isomorphic-git").default;
+let loading: Promise<Iso> | undefined;
+const loadGit = (): Promise<Iso> => (loading ??= import("isomorphic-git").then((m) => m.default));
 import type { TreeEntry } from "../types.js";
 import type { GitBackend } from "./backend.js";
 
@@ -11,6 +15,7 @@ export class IsoGit implements GitBackend {
 
   async resolveCommit(ref: string): Promise<string | null> {
     const { gitdir, cache } = this;
+    const git = await loadGit();
     let oid: string | null = null;
     for (const candidate of [`refs/tags/${ref}`, `refs/heads/${ref}`, ref]) {
       try {
@@ -42,12 +47,16 @@ export class IsoGit implements GitBackend {
     return null;
   }
 
+  private tags?: Promise<string[]>;
+  /** Listed once per backend: the ref guess and the previous-release lookup both ask. */
   listTags(): Promise<string[]> {
-    return git.listTags({ fs, gitdir: this.gitdir });
+    this.tags ??= loadGit().then((git) => git.listTags({ fs, gitdir: this.gitdir }));
+    return this.tags.then((t) => [...t]);
   }
 
   async listTree(commit: string): Promise<TreeEntry[]> {
     const { gitdir, cache } = this;
+    const git = await loadGit();
     const { commit: c } = await git.readCommit({ fs, gitdir, oid: commit, cache });
     const out: TreeEntry[] = [];
     const walk = async (treeOid: string, prefix: string): Promise<void> => {
@@ -62,9 +71,12 @@ export class IsoGit implements GitBackend {
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  async readBlob(oid: string): Promise<Buffer> {
+  readBlob(oid: string): Promise<Buffer>;
+  readBlob(oid: string, maxBytes: number): Promise<Buffer | null>;
+  async readBlob(oid: string, maxBytes = Infinity): Promise<Buffer | null> {
+    const git = await loadGit();
     const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
-    return Buffer.from(blob);
+    return blob.length > maxBytes ? null : Buffer.from(blob);
   }
 
   async close(): Promise<void> {}

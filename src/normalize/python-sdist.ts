@@ -8,7 +8,7 @@ const EGG_INFO_FILES = new Set(["PKG-INFO", "SOURCES.txt", "top_level.txt", "dep
  * setup.cfg as configparser reads it: "section.key" -> value, continuation lines joined,
  * comments and blank lines dropped, key case folded. setuptools rewrites the file this way.
  */
-function iniEntries(text: string): Map<string, string> {
+export function iniEntries(text: string): Map<string, string> {
   const out = new Map<string, string>();
   let section = "";
   let key: string | null = null;

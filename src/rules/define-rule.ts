@@ -27,6 +27,15 @@ export interface RuleDefinition extends RuleMeta {
   check(ctx: AuditContext, report: (f: FindingInput) => void): Promise<void> | void;
 }
 
+/**
+ * A rule reports at most this many findings of one severity; the rest are folded into one
+ * finding of the same severity that counts them and names the first few (a tarball of a
+ * million added files must not become a million finding objects). Severity and the exit code
+ * are unchanged by folding.
+ */
+export const FINDINGS_PER_SEVERITY_MAX = 1000;
+const FOLDED_PATHS_SHOWN = 20;
+
 /** One rule per file: metadata plus a check that reports findings through `report`. */
 export function defineRule(def: RuleDefinition): Rule {
   return {
@@ -35,7 +44,19 @@ export function defineRule(def: RuleDefinition): Rule {
     title: def.title,
     async check(ctx) {
       const out: Finding[] = [];
+      const kept = new Map<Severity, number>();
+      const folded = new Map<Severity, { count: number; paths: string[] }>();
       await def.check(ctx, (f) => {
+        const severity = f.severity ?? def.severity;
+        const n = kept.get(severity) ?? 0;
+        if (n >= FINDINGS_PER_SEVERITY_MAX) {
+          const fold = folded.get(severity) ?? { count: 0, paths: [] };
+          fold.count++;
+          if (fold.paths.length < FOLDED_PATHS_SHOWN) fold.paths.push(f.path);
+          folded.set(severity, fold);
+          return;
+        }
+        kept.set(severity, n + 1);
         out.push({
           rule: def.id,
           severity: f.severity ?? def.severity,
@@ -46,6 +67,17 @@ export function defineRule(def: RuleDefinition): Rule {
           docs: `${DOCS_BASE}${def.id}.md`,
         });
       });
+      for (const [severity, { count, paths }] of folded) {
+        out.push({
+          rule: def.id,
+          severity,
+          path: `(${count} more files)`,
+          title: def.title,
+          message: `${count} more files gave this finding at this severity; past ${FINDINGS_PER_SEVERITY_MAX} they are counted here instead of listed one by one (first ${paths.length} shown). Each deserves the same review as the listed ones.`,
+          evidence: { lines: paths },
+          docs: `${DOCS_BASE}${def.id}.md`,
+        });
+      }
       return out;
     },
   };
