@@ -115,7 +115,7 @@ async function readAgainstTree(file: string, tree: Map<string, TreeEntry>, onPro
     wantsInspection: (rawName) => isBuildScript(withoutRoot(rawName)),
     inspect: (rawName, bytes) => {
       if (isBinary(bytes)) return;
-      const hits = scanBehaviour(bytes.toString("utf8"));
+      const hits = scanBehaviour(bytes.toString("utf8"), withoutRoot(rawName));
       if (hits.length) behaviour.set(rawName, hits);
     },
     ...(onProgress ? { onProgress } : {}),
