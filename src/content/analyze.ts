@@ -69,7 +69,7 @@ export function analyze(path: string, text: string): Analysis {
     case "meson":
       return analyzeMeson(text);
     case "python":
-      return analyzePython(text);
+      return analyzePython(text, path);
     case "package.json":
       return analyzePackageJson(text);
     case "js":

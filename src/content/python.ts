@@ -97,8 +97,17 @@ export function setShellHook(fn: (cmd: string) => Hit[]): void {
   shellHook = fn;
 }
 
-export function analyzePython(text: string): Analysis {
-  return analyzePythonCode(text);
+export function analyzePython(text: string, path = ""): Analysis {
+  const a = analyzePythonCode(text);
+  if (/(^|\/)_?_?version_?_?\.py$/.test(path)) {
+    const off = firstNonLiteralStatement(text);
+    if (off !== null) {
+      const line = text.slice(0, off).split("\n").length;
+      a.hits.push({ id: "py-version-file-runs-code", effect: "evals", line, text: (text.split("\n")[line - 1] ?? "").trim(), explain: "a version file that does more than assign literals: it runs code when the package is imported or built" });
+      a.hits.sort((x, y) => x.line - y.line || x.id.localeCompare(y.id));
+    }
+  }
+  return a;
 }
 
 export function analyzePythonCode(text: string, depth = 0): Analysis {
@@ -370,11 +379,16 @@ export function analyzePythonCode(text: string, depth = 0): Analysis {
  * writes). Any call, other import, loop or function makes it code, not a version stamp.
  */
 export function pythonAssignsOnlyLiterals(text: string): boolean {
+  return firstNonLiteralStatement(text) === null;
+}
+
+/** Offset of the first statement of a version file that is not a literal assignment (null: none). */
+export function firstNonLiteralStatement(text: string): number | null {
   let root: PyNode;
   try {
     root = toPlain(text).root;
   } catch {
-    return false;
+    return 0;
   }
   const src = (n: PyNode) => text.slice(n.from, n.to);
   const simple = (n: PyNode): boolean => {
@@ -399,5 +413,6 @@ export function pythonAssignsOnlyLiterals(text: string): boolean {
         return false;
     }
   };
-  return root.kids.every(stmt);
+  const bad = root.kids.find((k) => !stmt(k));
+  return bad ? bad.from : null;
 }

@@ -305,9 +305,30 @@ function wordValue(n: PNode, f: Frame, st: State, depth: number, literalOnly = f
       return emptyWord(decodeAnsiC(txt(n, f).slice(2, -1)));
     case "translated_string":
       return n.kids[0] ? wordValue(n.kids[n.kids.length - 1]!, f, st, depth, literalOnly) : emptyWord();
-    case "string": {
-      const w = concat(n.kids.filter((k) => k.type !== '"'), f, st, depth, literalOnly, true);
-      w.split = false;
+    case "string":
+    case "heredoc_body": {
+      // Plain text between the expansions is kept as written (minus the escapes "..." honours).
+      const inner = n.kids.filter((k) => k.type !== '"' && k.type !== "string_content" && k.type !== "heredoc_content");
+      const from = n.type === "string" ? n.start + 1 : n.start;
+      const to = n.type === "string" ? n.end - 1 : n.end;
+      const w = emptyWord();
+      let pos = from;
+      const plain = (a: number, b: number) => f.src.slice(a, b).replace(/\\\n/g, "").replace(/\\([$`"\\])/g, "$1");
+      for (const k of inner) {
+        if (k.start > pos) w.text += plain(pos, k.start);
+        const v = wordValue(k, f, st, depth, literalOnly);
+        w.text += v.text;
+        w.dynamic ||= v.dynamic;
+        w.substituted ||= v.substituted;
+        for (const t of v.taint) w.taint.add(t);
+        if (inner.length === 1 && v.alts && k.start === from && k.end === to) w.alts = v.alts;
+        pos = k.end;
+      }
+      if (to > pos) w.text += plain(pos, to);
+      if (w.text.length > MAX_VALUE) {
+        w.text = w.text.slice(0, MAX_VALUE);
+        w.dynamic = true;
+      }
       return w;
     }
     case "string_content":
@@ -523,7 +544,7 @@ function collectRedirects(nodes: PNode[], f: Frame, st: State): Redirs {
       const body = k.kids.find((c) => c.type === "heredoc_body");
       const start = k.kids.find((c) => c.type === "heredoc_start");
       const quoted = !!start && /['"\\]/.test(txt(start, f));
-      if (body) r.heredoc = { text: quoted ? txt(body, f) : wordValue({ ...body, type: "string" }, f, st, f.depth).text, node: body, quoted };
+      if (body) r.heredoc = { text: quoted ? txt(body, f) : wordValue(body, f, st, f.depth).text, node: body, quoted };
       else r.heredoc = { text: "", node: k, quoted };
       const pipe = k.kids.find((c) => c.type === "pipeline" || c.type === "command" || c.type === "list");
       if (pipe) r.pipeAfter = pipe;
