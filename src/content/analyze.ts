@@ -44,6 +44,8 @@ export function languageOf(path: string, text: string): string {
   if (/\.(py|pyw)$/.test(base) || base === "SConstruct" || base === "SConscript" || base === "wscript") return "python";
   if (base === "package.json") return "package.json";
   if (/\.(js|mjs|cjs)$/.test(base)) return "js";
+  // Declarative configuration: nothing in it runs by itself (what it names is analysed where it is).
+  if (/\.(toml|cfg|ini|json|ya?ml|txt|md|rst|xml|gyp|gypi|bzl|ninja)$/.test(base) || /^(Cargo\.toml|setup\.cfg|pyproject\.toml|Gemfile|BUILD|BUILD\.bazel|WORKSPACE)$/.test(base)) return "config";
   const first = text.slice(0, 200).split("\n", 1)[0] ?? "";
   if (/^#!.*\bpython/.test(first)) return "python";
   if (/^#!.*\bnode\b/.test(first)) return "js";
@@ -74,6 +76,8 @@ export function analyze(path: string, text: string): Analysis {
       return analyzePackageJson(text);
     case "js":
       return analyzeJs(text);
+    case "config":
+      return { language: "config", hits: [], codeLines: new Set() };
     default:
       return { ...analyzeShell(text), language: "shell" };
   }

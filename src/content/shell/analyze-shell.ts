@@ -1012,33 +1012,35 @@ function shellQuote(s: string): string {
  */
 function tokenFallback(n: PNode, f: Frame, st: State): void {
   if (f.depth >= MAX_DEPTH) return;
-  const text = txt(n, f);
-  const rows = text.split("\n");
-  rows.forEach((row, i) => {
-    const line = f.lineOf(n.row + i);
-    for (const seg of row.split(/;|&&|\|\||(?<![|])\|(?![|])/)) {
-      const s = seg.trim();
-      if (!s) continue;
-      if (/\b(grep|tr|head|tail|dd|eval|base64|xz|lzma|gzip|bzip2|zstd|curl|wget|nc|sh|bash|source|xxd|od|uudecode|openssl|python3?|perl)\b|\/dev\/tcp|\s\.\s/.test(s)) {
-        let root: PNode;
-        try {
-          root = parseToPlain(s);
-        } catch {
-          continue;
-        }
-        const sub: Frame = { src: s, lineOf: () => line, depth: f.depth + 1, generated: false, stdin: null };
-        if (!hasError(root)) walk(root, sub, st);
-      }
+  // Whole lines: an ERROR node may start or end in the middle of a command.
+  const from = f.src.lastIndexOf("\n", n.start - 1) + 1;
+  const nl = f.src.indexOf("\n", Math.max(n.end - 1, n.start));
+  const to = nl < 0 ? f.src.length : nl;
+  const rows = f.src.slice(from, to).split("\n");
+  const firstRow = f.src.slice(0, from).split("\n").length - 1;
+  const tryWalk = (code: string, line: number): boolean => {
+    let root: PNode;
+    try {
+      root = parseToPlain(code);
+    } catch {
+      return false;
     }
-    // The segments are joined again as a pipeline to see data flow (`... | eval $x | sh`).
-    if (/\|/.test(row)) {
-      let root: PNode;
-      try {
-        root = parseToPlain(row.replace(/^[^a-zA-Z$`"'.]*/, ""));
-      } catch {
-        return;
-      }
-      if (!hasError(root)) walk(root, { src: row.replace(/^[^a-zA-Z$`"'.]*/, ""), lineOf: () => line, depth: f.depth + 1, generated: false, stdin: null }, st);
+    if (hasError(root)) return false;
+    walk(root, { src: code, lineOf: () => line, depth: f.depth + 1, generated: false, stdin: null }, st);
+    return true;
+  };
+  rows.forEach((row, i) => {
+    const line = f.lineOf(firstRow + i);
+    const trimmed = row.replace(/^[^a-zA-Z0-9_$`"'.:\\/({[!-]*/, "");
+    if (!trimmed.trim() || tryWalk(trimmed, line)) return;
+    // Still not parseable alone: each command-like segment on its own, then the pipelines.
+    for (const seg of trimmed.split(/;|&&|\|\||(?<![|])\|(?![|])/)) {
+      const s2 = seg.trim();
+      if (s2) tryWalk(s2, line);
+    }
+    for (const seg of trimmed.split(/;|&&|\|\|/)) {
+      const s2 = seg.trim();
+      if (s2.includes("|")) tryWalk(s2, line);
     }
   });
 }

@@ -39,30 +39,28 @@ export interface PNode {
 /** Parse and copy the whole tree into plain objects (the wasm tree is freed). */
 export function parseToPlain(text: string): PNode {
   const tree = parseShell(text);
+  const c = tree.walk();
   try {
-    const c = tree.walk();
     const mk = (): PNode => ({ type: c.nodeType, field: c.currentFieldName, start: c.startIndex, end: c.endIndex, row: c.startPosition.row, endRow: c.endPosition.row, kids: [] });
     const root = mk();
     const stack: PNode[] = [root];
     // Iterative depth-first copy.
-    if (c.gotoFirstChild()) {
-      for (;;) {
-        const n = mk();
-        stack[stack.length - 1]!.kids.push(n);
-        if (c.gotoFirstChild()) {
-          stack.push(n);
-          continue;
-        }
-        while (!c.gotoNextSibling()) {
-          if (!c.gotoParent()) return root;
-          stack.pop();
-          if (stack.length === 0) return root;
-        }
+    if (!c.gotoFirstChild()) return root;
+    for (;;) {
+      const n = mk();
+      stack[stack.length - 1]!.kids.push(n);
+      if (c.gotoFirstChild()) {
+        stack.push(n);
+        continue;
+      }
+      while (!c.gotoNextSibling()) {
+        if (!c.gotoParent()) return root;
+        stack.pop();
+        if (stack.length === 0) return root;
       }
     }
-    c.delete();
-    return root;
   } finally {
+    c.delete();
     tree.delete();
   }
 }
