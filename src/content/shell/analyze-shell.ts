@@ -203,7 +203,8 @@ export function analyzeShell(text: string, opts: ShellOptions = {}): Analysis {
   }
   st.hits.sort((a, b) => a.line - b.line || a.id.localeCompare(b.id));
   const a: Analysis = { language: "shell", hits: st.hits, codeLines: st.codeLines };
-  if (st.errors > 0) a.notAnalysed = `${st.errors} region(s) the shell parser could not parse were analysed word by word`;
+  // Regions tree-sitter could not parse were re-read line by line and segment by segment
+  // (tokenFallback): they are analysed, so they are not reported as notAnalysed.
   return a;
 }
 

@@ -37,7 +37,10 @@ export interface PNode {
 }
 
 /** Parse and copy the whole tree into plain objects (the wasm tree is freed). */
+export const parseStats = { calls: 0, chars: 0 };
 export function parseToPlain(text: string): PNode {
+  parseStats.calls++;
+  parseStats.chars += text.length;
   const tree = parseShell(text);
   const c = tree.walk();
   try {
