@@ -130,7 +130,7 @@ async function readAgainstTree(file: string, tree: Map<string, TreeEntry>, onPro
     wantsInspection: (rawName) => candidatePaths(rawName).some(isBuildScript),
     inspect: (rawName, bytes) => {
       if (isBinary(bytes)) return;
-      const hits = scanBehaviour(bytes.toString("utf8"), Number.MAX_SAFE_INTEGER);
+      const hits = scanBehaviour(bytes.toString("utf8"), candidatePaths(rawName).find(isBuildScript) ?? candidatePaths(rawName)[0]);
       if (hits.length) behaviour.set(rawName, hits);
     },
     ...(onProgress ? { onProgress } : {}),

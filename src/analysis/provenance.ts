@@ -52,9 +52,9 @@ const norm = (l: string): string => l.trim().replace(/\s+/g, " ");
  * analysis found something dangerous: reading the source tree, carving or decoding bytes, eval,
  * sourcing, downloads, writes into the tree. Line -> what it does.
  */
-export function dangerousLines(text: string): Map<string, string> {
+export function dangerousLines(text: string, path: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const h of scanBehaviour(text, Number.MAX_SAFE_INTEGER)) {
+  for (const h of scanBehaviour(text, path)) {
     const line = norm(text.split("\n")[h.line - 1] ?? h.text);
     out.set(line, out.has(line) ? `${out.get(line)}, ${h.pattern.id}` : h.pattern.id);
   }
@@ -78,7 +78,7 @@ export const runsNothing = (line: string): boolean => LITERAL_ASSIGNMENT.test(li
 export function knownFileVerdict(c: ProvenanceCheck): KnownFileVerdict | null {
   const r = c.result;
   if (r.status !== "body-mismatch" && r.status !== "stamp-unknown") return null;
-  const danger = dangerousLines(c.text);
+  const danger = dangerousLines(c.text, c.path);
   const bad = r.novel.filter((l) => danger.has(l));
   // Lines no known copy has, except literal assignments (a new version string executes nothing).
   const code = r.novel.filter((l) => !runsNothing(l));
@@ -131,7 +131,7 @@ export const aclocalChecks = perAudit(async (ctx): Promise<AclocalCheck[]> => {
       if (inc) return !ctx.tar.has(posix.normalize(dir + inc[1]!));
       return !isKnownUpstreamLine(l) && !gitLines.has(l);
     });
-    out.push({ path, novel, danger: dangerousLines(text) });
+    out.push({ path, novel, danger: dangerousLines(text, path) });
   }
   return out;
 });
