@@ -4,6 +4,7 @@
  * judged on commands and data flow rather than on spelling.
  */
 import { posix } from "node:path";
+import { analyzePerl } from "./perl.js";
 import { analyzeShell } from "./shell/analyze-shell.js";
 import { m4ToShell } from "./m4.js";
 import { makeToShell } from "./make.js";
@@ -38,6 +39,7 @@ export const MAX_ANALYSED_BYTES = 16 * 1024 * 1024;
 export function languageOf(path: string, text: string): string {
   const base = posix.basename(path);
   if (/\.m4$/.test(base) || /^configure\.(ac|in)$/.test(base)) return "m4";
+  if (/^(Makefile|Build)\.PL$/.test(base) || /\.(pl|pm|PL)$/.test(base)) return "perl";
   if (/^(GNUmakefile|[Mm]akefile)(\..*)?$/.test(base) || /\.(mk|mak|make|am)$/.test(base) || /(^|\/)debian\/rules$/.test(path)) return "make";
   if (base === "CMakeLists.txt" || /\.cmake$/.test(base)) return "cmake";
   if (base === "meson.build" || base === "meson_options.txt" || base === "meson.options") return "meson";
@@ -66,6 +68,8 @@ export function analyze(path: string, text: string): Analysis {
       const { shell, lineMap, vars } = makeToShell(text);
       return { ...analyzeShell(shell, { lineMap, originalText: text, presetVars: vars }), language };
     }
+    case "perl":
+      return analyzePerl(text);
     case "cmake":
       return analyzeCmake(text);
     case "meson":

@@ -1,5 +1,6 @@
 import { defineRule } from "./define-rule.js";
 import { isBuildScript } from "../content/kinds.js";
+import { scanBehaviour } from "../content/behaviour.js";
 import { isKnownUpstreamLine } from "../provenance/index.js";
 import type { Severity } from "../types.js";
 import { RETAIN_MAX_BYTES } from "../archive/read-tar.js";
@@ -9,13 +10,18 @@ export default defineRule({
   severity: "high",
   title: "Build script does something build scripts rarely need (tree grep, tr byte map, eval of a pipeline, download, …)",
   async check(ctx, report) {
+    // Unverified files are analysed in full like build scripts: a `_version.py` recognised by its
+    // name, a declared build output, a generated source all run somewhere, and only their content
+    // can say what they do (build scripts were analysed while the tarball streamed).
+    const unverified = new Set(ctx.changes.filter((c) => c.explainedBy?.trust === "unverified" && !isBuildScript(c.path)).map((c) => c.path));
     for (const [path, entry] of ctx.tar) {
-      if (entry.type !== "file" || entry.unsafe || !isBuildScript(path)) continue;
+      if (entry.type !== "file" || entry.unsafe || !(isBuildScript(path) || unverified.has(path))) continue;
       if (entry.size > RETAIN_MAX_BYTES) {
-        ctx.skipOnce(path, `build script larger than ${RETAIN_MAX_BYTES} bytes: not scanned for suspicious patterns`);
+        ctx.skipOnce(path, `${isBuildScript(path) ? "build script" : "unverified file"} larger than ${RETAIN_MAX_BYTES} bytes: not scanned for suspicious patterns`);
         continue;
       }
-      const hits = ctx.behaviourHits.get(path) ?? [];
+      const text = unverified.has(path) ? ctx.tarText(path) : null;
+      const hits = text !== null ? scanBehaviour(text, path) : (ctx.behaviourHits.get(path) ?? []);
       if (hits.length === 0) continue;
       const g = ctx.tree.get(path);
       const identical = g?.oid === entry.oid;
