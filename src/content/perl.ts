@@ -14,7 +14,7 @@ const CARRIERS = new RegExp(
   String.raw`\x60((?:\\.|[^\x60\\])*)\x60` +
     String.raw`|\bqx\s*(?:\{([^}]*)\}|\(([^)]*)\)|\/([^/]*)\/|\[([^\]]*)\])` +
     String.raw`|\b(?:system|exec)\s*\(?\s*(?:${QUOTED})` +
-    String.raw`|\bopen\s*\(?\s*[\w$]+\s*,\s*(?:(?:"\|?-?\|?"|'\|?-?\|?')\s*,\s*)?(?:${QUOTED})`,
+    String.raw`|\bopen\s*\(?\s*(?:my\s+)?[\w$]+\s*,\s*(?:(?:"\|?-?\|?"|'\|?-?\|?')\s*,\s*)?(?:${QUOTED})`,
   "g",
 );
 
