@@ -34,6 +34,11 @@ async function runAudit(argv: {
   progress: boolean;
   verbose: boolean;
   gitBackend: "auto" | "cli" | "isomorphic-git";
+  regenerate?: boolean;
+  regenerateUnsandboxed?: boolean;
+  regenerateTimeout?: number;
+  toolchain?: string;
+  cacheDir?: string;
 }): Promise<number> {
   const config = argv.config ? loadConfig(argv.config) : { allow: [] };
   const failOn: FailOn = argv.failOn ?? config.failOn ?? "medium";
@@ -52,6 +57,16 @@ async function runAudit(argv: {
     ...(argv.keyring ? { keyring: argv.keyring } : {}),
     ...(argv.previousRef ? { previousRef: argv.previousRef } : {}),
     gitBackend: argv.gitBackend,
+    ...(argv.regenerate || argv.regenerateUnsandboxed
+      ? {
+          regenerate: {
+            ...(argv.regenerateUnsandboxed ? { unsandboxed: true } : {}),
+            ...(argv.regenerateTimeout ? { timeoutSeconds: argv.regenerateTimeout } : {}),
+            ...(argv.toolchain ? { toolchainDir: argv.toolchain } : {}),
+            ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}),
+          },
+        }
+      : {}),
     allow: config.allow,
     onNote: (m) => process.stderr.write(`distvet: ${m}\n`),
     ...(bar
@@ -96,7 +111,12 @@ async function main(): Promise<void> {
           .option("config", { type: "string", describe: "JSON config with failOn and reviewed allow entries" })
           .option("progress", { type: "boolean", default: true, describe: "show a progress bar on a terminal (--no-progress to hide)" })
           .option("verbose", { alias: "v", type: "boolean", default: false, describe: "list info findings and explained differences in text output" })
-          .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const, describe: "how to read git" }),
+          .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const, describe: "how to read git" })
+          .option("regenerate", { type: "boolean", describe: "rebuild generated files (configure, Makefile.in, macros, parsers, .gmo) from the tag in a bubblewrap sandbox and compare" })
+          .option("regenerate-unsandboxed", { type: "boolean", describe: "like --regenerate, but run the generators without a sandbox (no bwrap)" })
+          .option("regenerate-timeout", { type: "number", describe: "seconds each regeneration step may run (default 300)" })
+          .option("toolchain", { type: "string", describe: "directory (or prefix with bin/) searched first for autoconf, automake, libtool, … versions" })
+          .option("cache-dir", { type: "string", describe: "cache for regeneration results (default $XDG_CACHE_HOME/distvet)" }),
       async (argv) => {
         process.exitCode = await runAudit({ ...argv, tarball: argv.tarball });
       },

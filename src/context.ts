@@ -8,6 +8,7 @@ import { isBinary } from "./content/classify.js";
 import { isBuildScript } from "./content/kinds.js";
 import { textDiff, type TextDiff } from "./diff/text-diff.js";
 import type { BehaviourHit } from "./content/behaviour.js";
+import type { RegenerationReport } from "./regenerate/types.js";
 
 export interface PreviousRelease {
   ref: string;
@@ -29,6 +30,8 @@ export class AuditContext {
   readonly notChecked: NotChecked[] = [];
   /** Behaviour-pattern hits of build scripts, found while the tarball streamed (path -> hits). */
   readonly behaviourHits = new Map<string, BehaviourHit[]>();
+  /** Generated files rebuilt from the tag and compared (set only with --regenerate). */
+  regeneration?: RegenerationReport;
   /** Set once a rule compared against the previous release. */
   previousRef?: string;
   private readonly gitBytes = new Map<string, Promise<Buffer | null>>();
