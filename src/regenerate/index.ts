@@ -20,7 +20,7 @@ import { changedBetween, makeWorkDir, removeWorkDir, snapshot, writeFiles, type 
 export type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 
 /** Bump when what a run group does changes, so old cache entries are not reused. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
 
 /** Helpers automake, libtool and gettext copy into a tree; the input-bound step takes the tarball's copies. */
 export const HELPERS = new Set([
@@ -90,7 +90,7 @@ interface Ctx {
 async function runGroup(
   c: Ctx,
   files: Map<string, WorkFile>,
-  commands: { name: string; script: string | null; tools: Record<string, string>; env?: Record<string, string>; tarballInputs?: string[]; stopOnFailure?: boolean }[],
+  commands: { name: string; script: string | null; tools: Record<string, string>; env?: Record<string, string>; tarballInputs?: string[]; needs?: string[] }[],
   rename: Record<string, string> = {},
 ): Promise<CachedRun> {
   const dir = makeWorkDir();
@@ -99,9 +99,11 @@ async function runGroup(
   try {
     const refused = writeFiles(dir, files);
     let before = snapshot(dir);
-    let stopped: string | null = null;
+    const failed = new Set<string>();
     for (const cmd of commands) {
       const script = cmd.script;
+      const blocked = cmd.needs?.find((n) => failed.has(n) || !steps.some((s) => s.name === n && s.status === "ok"));
+      const stopped = blocked ? `needs ${blocked}, which ${failed.has(blocked) ? "failed" : "did not run"}` : null;
       const base = { name: cmd.name, command: script ?? "", tools: cmd.tools, tarballInputs: cmd.tarballInputs ?? [], sandboxed: c.sandbox.sandboxed };
       if (stopped || script === null) {
         steps.push({ ...base, status: "skipped", durationMs: 0, reason: stopped ?? "nothing to do" });
@@ -119,7 +121,7 @@ async function runGroup(
         }
       }
       before = after;
-      if (!ok && cmd.stopOnFailure) stopped = `skipped: ${cmd.name} failed`;
+      if (!ok) failed.add(cmd.name);
     }
     if (refused.length) steps.push({ name: "write tree", command: "", tools: {}, tarballInputs: [], sandboxed: c.sandbox.sandboxed, status: "failed", durationMs: 0, reason: `not written (a symlink in the tree leads there): ${refused.slice(0, 5).join(", ")}` });
   } finally {
@@ -243,16 +245,17 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
         c,
         inputs,
         [
-          { name: "autoconf", script: ac ? `${q(ac.programs.autoconf!)} --force` : null, tools: toolsA, env: acEnv, tarballInputs, stopOnFailure: true },
+          { name: "autoconf", script: ac ? `${q(ac.programs.autoconf!)} --force` : null, tools: toolsA, env: acEnv, tarballInputs },
           { name: "autoheader", script: ac?.programs.autoheader ? `${q(ac.programs.autoheader)} --force` : null, tools: toolsA, env: acEnv, tarballInputs },
           { name: "automake", script: am ? q(am.programs.automake!) : null, tools: toolsA, env: acEnv, tarballInputs },
           { name: "aclocal", script: am?.programs.aclocal ? [q(am.programs.aclocal), "--output=.distvet-aclocal.m4", ...flags].join(" ") : null, tools: toolsA, env: acEnv, tarballInputs },
-          { name: "configure", script: needConfigure && ac ? "./configure" : null, tools: toolsA, tarballInputs, stopOnFailure: true },
+          { name: "configure", script: needConfigure && ac ? "./configure" : null, tools: toolsA, tarballInputs, needs: ["autoconf", "automake"] },
           {
             name: "parser",
             script: targets.length ? targets.map((t) => `make -C ${q(posix.dirname(t))} ${q(posix.basename(t))}`).join(" && ") : null,
             tools: Object.fromEntries((["bison", "byacc", "flex", "gperf"] as const).flatMap((t) => (anyOf(tc, t) ? [[t, anyOf(tc, t)!.version]] : []))),
             tarballInputs,
+            needs: ["configure"],
           },
         ],
         { ".distvet-aclocal.m4": "aclocal.m4" },

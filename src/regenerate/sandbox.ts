@@ -115,6 +115,9 @@ export function bwrapSandbox(bwrap: string): Sandbox {
         SANDBOX_DIR,
         "--chdir",
         SANDBOX_DIR,
+        // The sandbox's own root (where /build lives) read-only too: only the work dir and a private /tmp are writable.
+        "--remount-ro",
+        "/",
       ];
       for (const [k, v] of Object.entries({ ...BASE_ENV, ...env })) args.push("--setenv", k, v);
       args.push("--", "/bin/sh", "-c", limitPrefix(limits) + script);
