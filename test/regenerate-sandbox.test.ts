@@ -12,6 +12,7 @@ import { makeRepo, makeTarball } from "../samples/lib/fixture.js";
 import { audit } from "../src/audit.js";
 import { tmp } from "./helpers.js";
 import { regenDiff, versionMarkers } from "../src/regenerate/index.js";
+import { explainingVariant } from "../src/regenerate/variants.js";
 
 const onPath = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 const hasBash = existsSync("/bin/bash");
@@ -137,5 +138,19 @@ describe("comparison helpers", () => {
     expect(versionMarkers("scriptversion=2020-11-14.01; # UTC\n")).toBe("scriptversion=2020-11-14.01; # UTC");
     expect(versionMarkers("VERSION=\"2.4.7 Debian-2.4.7-5\"\n")).toBe('VERSION="2.4.7 Debian-2.4.7-5"');
     expect(versionMarkers("no markers at all\n")).toBe("");
+  });
+  const plain = "ac_subst_vars='\nincludedir\nlocalstatedir\n'\nlocalstatedir='${prefix}/var'\nincludedir='${prefix}/include'\n  -sbindir | --sbindir)\n    ac_prev=sbindir ;;\n\t\tlibdir localedir mandir\ndo\n";
+  const patched = plain
+    .replace("includedir\nlocalstatedir\n", "includedir\nrunstatedir\nlocalstatedir\n")
+    .replace("localstatedir='${prefix}/var'\n", "localstatedir='${prefix}/var'\nrunstatedir='${localstatedir}/run'\n")
+    .replace("  -sbindir", "  -runstatedir | --runstatedir | --runstatedi | --runstated \\\n  | --runstate | --runstat | --runsta | --runst | --runs \\\n  | --run | --ru | --r)\n    ac_prev=runstatedir ;;\n  -runstatedir=* | --runstatedir=* | --runstatedi=* | --runstated=* \\\n  | --runstate=* | --runstat=* | --runsta=* | --runst=* | --runs=* \\\n  | --run=* | --ru=* | --r=*)\n    runstatedir=$ac_optarg ;;\n\n  -sbindir")
+    .replace("mandir\ndo", "mandir runstatedir\ndo");
+  it("a configure differing only by Debian's autoconf 2.69 runstatedir patch is explained by that known build", () => {
+    expect(patched).not.toBe(plain);
+    expect(explainingVariant("configure", plain, patched)?.id).toBe("autoconf-2.69-runstatedir");
+  });
+  it("evasion: the runstatedir build does not explain one more line", () => {
+    expect(explainingVariant("configure", plain, patched.replace("do\n", "do\nac_cv_header_unistd_h=no\n"))).toBeNull();
+    expect(explainingVariant("Makefile.in", plain, patched)).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ import { DIFF_MAX_EDIT_LENGTH, DIFF_TIMEOUT_MS, capEvidence } from "../diff/text
 import { cacheKey, defaultCacheDir, loadRun, storeRun, type CachedRun } from "./cache.js";
 import { DEFAULT_LIMITS, chooseSandbox, tail, type Limits, type Sandbox } from "./sandbox.js";
 import { anyOf, detectToolchain, missingLine, parserBanner, pick, readMadeWith, type InstalledTool, type MadeWith, type Toolchain } from "./toolchain.js";
+import { explainingVariant } from "./variants.js";
 import type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 import { changedBetween, makeWorkDir, removeWorkDir, snapshot, writeFiles, type WorkFile } from "./workdir.js";
 
@@ -360,6 +361,11 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       continue;
     }
     const binary = isBinary(out.bytes) || isBinary(tarBytes);
+    const variant = binary ? null : explainingVariant(path, out.bytes.toString("utf8"), tarBytes.toString("utf8"));
+    if (variant) {
+      files.set(path, { path, status: "reproduced", step: stepName, reason: `identical except for ${variant.description} (${variant.id})` });
+      continue;
+    }
     const d = binary ? { diff: `binary files differ (regenerated ${out.bytes.length} bytes, tarball ${tarBytes.length} bytes)`, tarballOnly: [], bounded: true } : regenDiff(path, out.bytes.toString("utf8"), tarBytes.toString("utf8"));
     const notRegen = (reason: string) => files.set(path, { path, status: "not-regenerable", step: stepName, reason, diff: d.diff });
     const tarText = binary ? "" : tarBytes.toString("utf8");
