@@ -7,7 +7,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { posix, join } from "node:path";
-import { structuredPatch } from "diff";
+import { structuredPatch, type StructuredPatchHunk } from "diff";
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import type { AuditContext } from "../context.js";
 import { isBinary } from "../content/classify.js";
 import { DIFF_MAX_EDIT_LENGTH, DIFF_TIMEOUT_MS, capEvidence } from "../diff/text-diff.js";
@@ -21,7 +23,7 @@ import { changedBetween, makeWorkDir, removeWorkDir, snapshot, writeFiles, type 
 export type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 
 /** Bump when what a run group does changes, so old cache entries are not reused. */
-const RECIPE_VERSION = 2;
+const RECIPE_VERSION = 3;
 
 /** Helpers automake, libtool and gettext copy into a tree; the input-bound step takes the tarball's copies. */
 export const HELPERS = new Set([
@@ -42,6 +44,9 @@ export const HELPERS = new Set([
   "py-compile",
   "config.rpath",
   "ABOUT-NLS",
+  // automake --add-missing installs these when the project has none; automake then needs them.
+  "INSTALL",
+  "COPYING",
 ]);
 const LIBTOOL_FILES = new Set(["ltmain.sh", "libtool.m4", "ltoptions.m4", "ltsugar.m4", "ltversion.m4", "lt~obsolete.m4"]);
 /** Files the input-bound step (autoconf, autoheader, automake, aclocal) is the only judge of. */
@@ -64,8 +69,8 @@ export function versionMarkers(text: string): string {
 }
 
 /** Diff regenerated → tarball, with the tarball-only lines. */
-export function regenDiff(path: string, regenerated: string, tarball: string): { diff: string; tarballOnly: string[]; bounded: boolean } {
-  const patch = structuredPatch(`a/${path}`, `b/${path}`, regenerated, tarball, "regenerated", "tarball", { context: 3, timeout: DIFF_TIMEOUT_MS, maxEditLength: DIFF_MAX_EDIT_LENGTH });
+export function regenDiff(path: string, regenerated: string, tarball: string, only?: StructuredPatchHunk[]): { diff: string; tarballOnly: string[]; bounded: boolean } {
+  const patch = only ? { hunks: only } : structuredPatch(`a/${path}`, `b/${path}`, regenerated, tarball, "regenerated", "tarball", { context: 3, timeout: DIFF_TIMEOUT_MS, maxEditLength: DIFF_MAX_EDIT_LENGTH });
   if (!patch) return { diff: `files differ too much for a line diff within the bounds`, tarballOnly: [], bounded: true };
   const out = [`--- a/${path}\tregenerated from the tag`, `+++ b/${path}\ttarball`];
   const tarballOnly: string[] = [];
@@ -97,6 +102,7 @@ async function runGroup(
   const dir = makeWorkDir();
   const steps: RegenStep[] = [];
   const outputs = new Map<string, { step: string; bytes: Buffer }>();
+  const alternatives = new Map<string, { step: string; bytes: Buffer }[]>();
   try {
     const refused = writeFiles(dir, files);
     let before = snapshot(dir);
@@ -104,7 +110,7 @@ async function runGroup(
     for (const cmd of commands) {
       const script = cmd.script;
       const blocked = cmd.needs?.find((n) => failed.has(n) || !steps.some((s) => s.name === n && s.status === "ok"));
-      const stopped = blocked ? `needs ${blocked}, which ${failed.has(blocked) ? "failed" : "did not run"}` : null;
+      const stopped = blocked ? `it needs ${blocked}, which ${failed.has(blocked) ? "failed" : "did not run"}` : null;
       const base = { name: cmd.name, command: script ?? "", tools: cmd.tools, tarballInputs: cmd.tarballInputs ?? [], sandboxed: c.sandbox.sandboxed };
       if (stopped || script === null) {
         steps.push({ ...base, status: "skipped", durationMs: 0, reason: stopped ?? "nothing to do" });
@@ -118,7 +124,10 @@ async function runGroup(
       const after = snapshot(dir);
       if (ok) {
         for (const p of changedBetween(before, after)) {
-          if (!outputs.has(p)) outputs.set(rename[p] ?? p, { step: cmd.name, bytes: readFileSync(join(dir, p)) });
+          const key = rename[p] ?? p;
+          const o = { step: cmd.name, bytes: readFileSync(join(dir, p)) };
+          if (!outputs.has(key)) outputs.set(key, o);
+          else alternatives.set(key, [...(alternatives.get(key) ?? []), o]);
         }
       }
       before = after;
@@ -128,7 +137,7 @@ async function runGroup(
   } finally {
     removeWorkDir(dir);
   }
-  return { steps, outputs };
+  return { steps, outputs, alternatives };
 }
 
 function aclocalFlags(makefileAm: string | null): string[] {
@@ -175,6 +184,10 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
   for (const ch of ctx.changes) {
     if ((ch.kind === "added" || ch.kind === "modified") && ch.tarball?.type === "file" && !ch.tarball.unsafe) changed.set(ch.path, ctx.tarBytes(ch.path));
   }
+  if (![...changed.keys()].some((p) => generatedKind(p, (g) => ctx.tree.has(g)))) {
+    note("regenerate: the tarball has no generated files that differ from git");
+    return { files: new Map(), steps: [], missingTools: [] };
+  }
   const tarTexts = new Map<string, string | null>();
   for (const p of ["configure", "Makefile.in", "aclocal.m4", "ltmain.sh", "build-aux/ltmain.sh", "config/ltmain.sh", "po/Makefile.in.in"]) tarTexts.set(p, await ctx.fileText(p));
   const made: MadeWith = readMadeWith((p) => tarTexts.get(p) ?? null);
@@ -196,7 +209,7 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     const hit = cacheDir ? loadRun(cacheDir, key) : null;
     if (hit) {
       note(`regenerate: ${String(parts.group)}: reusing the cached result`);
-      return { steps: hit.steps.map((s) => ({ ...s, cached: true })), outputs: hit.outputs };
+      return { ...hit, steps: hit.steps.map((s) => ({ ...s, cached: true })) };
     }
     const r = await run();
     // Only complete runs are cached: a timeout may not happen next time.
@@ -251,6 +264,9 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
           { name: "autoconf", script: ac ? `${q(ac.programs.autoconf!)} --force` : null, tools: toolsA, env: acEnv, tarballInputs },
           { name: "autoheader", script: ac?.programs.autoheader && usesHeader ? `${q(ac.programs.autoheader)} --force` : null, tools: toolsA, env: acEnv, tarballInputs },
           { name: "automake", script: am ? q(am.programs.automake!) : null, tools: toolsA, env: acEnv, tarballInputs },
+          // The same automake with the other strictness: a maintainer's `make` reruns automake with the top
+          // Makefile.am's strictness (e.g. --foreign) for every directory. Either output is what automake makes of git's Makefile.am.
+          { name: "automake --foreign", script: am ? `${q(am.programs.automake!)} --foreign` : null, tools: toolsA, env: acEnv, tarballInputs, needs: ["automake"] },
           { name: "aclocal", script: am?.programs.aclocal ? [q(am.programs.aclocal), "--output=.distvet-aclocal.m4", ...flags].join(" ") : null, tools: toolsA, env: acEnv, tarballInputs },
           { name: "configure", script: needConfigure && ac ? "./configure" : null, tools: toolsA, tarballInputs, needs: ["autoconf", "automake"] },
           {
@@ -331,8 +347,10 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
   for (const [path, tarBytes] of changed) {
     let out: { step: string; bytes: Buffer } | undefined;
     let stepName = "";
-    const fromInput = input?.outputs.get(path);
+    let fromInput = input?.outputs.get(path);
     const fromTool = toolchain?.outputs.get(path);
+    const exactAlt = tarBytes ? input?.alternatives.get(path)?.find((a) => a.bytes.equals(tarBytes)) : undefined;
+    if (exactAlt) fromInput = exactAlt;
     if (fromInput && fromTool && tarBytes && !fromInput.bytes.equals(tarBytes) && fromTool.bytes.equals(tarBytes)) {
       // autoreconf -fi from git alone reproduced it exactly (automake's output depends on which helpers exist when it runs).
       out = fromTool;
@@ -370,6 +388,20 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     const notRegen = (reason: string) => files.set(path, { path, status: "not-regenerable", step: stepName, reason, diff: d.diff });
     const tarText = binary ? "" : tarBytes.toString("utf8");
     const outText = binary ? "" : out.bytes.toString("utf8");
+    if (stepName === "input-bound: aclocal" && !d.bounded) {
+      // aclocal copies macro files it finds installed (libtool.m4, pkg.m4, …) into aclocal.m4 itself.
+      // Hunks that lie wholly inside such a copy are the installed toolchain's, not evidence; any other hunk is.
+      const split = splitByEmbedded(outText, tarText, installedMacros(am));
+      if (split.outside.length === 0) {
+        notRegen(`differs only inside macro files aclocal copied from the installed toolchain (${split.files.join(", ")}); the tarball's embedded copies come from the maintainer's toolchain and are not verified here`);
+        continue;
+      }
+      if (split.inside.length) {
+        const dd = regenDiff(path, outText, tarText, split.outside);
+        files.set(path, { path, status: "differs", step: stepName, diff: dd.diff, tarballOnly: dd.tarballOnly, reason: `${split.inside.length} more hunk(s) inside installed macro copies (${split.files.join(", ")}) are not shown` });
+        continue;
+      }
+    }
     if (stepName.startsWith("toolchain")) {
       const base = posix.basename(path);
       if (LIBTOOL_FILES.has(base) && made.libtool && installedLibtool && made.libtool !== installedLibtool) {
@@ -441,7 +473,17 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       return failedStep(input, "input-bound", [k]) ?? `no Makefile.am in git produces ${path}`;
     }
     if (k === "gettext") return msgfmt ? `no ${path.replace(/\.gmo$/, ".po")} in the tarball to compile` : "msgfmt is not installed (Debian: gettext)";
-    if (k === "parser") return failedStep(input, "input-bound", ["autoconf", "automake", "configure", "parser"]) ?? (input ? `no make rule rebuilt ${path}` : "the parser outputs are rebuilt with the project's make rules, which needs configure.ac and a matching autoconf");
+    if (k === "parser") {
+      const failed = failedStep(input, "input-bound", ["autoconf", "automake", "configure", "parser"]);
+      if (failed) return failed;
+      const skipped = input?.steps.find((s) => s.name === "parser" && s.status === "skipped" && s.reason !== "nothing to do");
+      if (skipped) {
+        const conf = input?.steps.find((s) => s.name === "configure" && s.status === "skipped");
+        const am = made.automake && !pick(tc, "automake", made.automake) ? missingLine(tc, "automake", made.automake, "Makefile.in says it was generated by it") : null;
+        return `rebuilt by the project's make rules after configure, but ${conf ? `configure was not run: ${conf.reason}` : skipped.reason}${am ? `; ${am}` : ""}`;
+      }
+    }
+    if (k === "parser") return (input ? `no make rule rebuilt ${path}` : "the parser outputs are rebuilt with the project's make rules, which needs configure.ac and a matching autoconf");
     if (!hasConfigureAc) return "git has no configure.ac at the tag";
     return failedStep(toolchain, "toolchain") ?? `the installed autotools (autoreconf -fi) do not install ${path}`;
   }
@@ -467,6 +509,59 @@ function onlySubstitutedValues(template: string, tarballOnly: string[]): string 
     for (const v of p.vars) used.add(v);
   }
   return [...used].join(", ");
+}
+
+/** The macro files installed in the automake installation's aclocal directory (name → text). */
+function installedMacros(am: InstalledTool | null): Map<string, string> {
+  const out = new Map<string, string>();
+  const aclocal = am?.programs.aclocal;
+  if (!aclocal) return out;
+  const dir = spawnSync(aclocal, ["--print-ac-dir"], { encoding: "utf8", timeout: 20_000 }).stdout?.trim();
+  if (!dir) return out;
+  try {
+    // aclocal drops lines starting with "##" when it copies a file.
+    for (const n of readdirSync(dir)) if (n.endsWith(".m4")) out.set(n, readFileSync(join(dir, n), "utf8").replace(/^##.*\n/gm, ""));
+  } catch {
+    /* no aclocal dir */
+  }
+  return out;
+}
+
+/**
+ * Hunks of regenerated → tarball whose every changed line lies inside a verbatim copy of an
+ * installed macro file in the regenerated text (inside), and the others (outside).
+ */
+export function splitByEmbedded(regenerated: string, tarball: string, macros: Map<string, string>): { inside: StructuredPatchHunk[]; outside: StructuredPatchHunk[]; files: string[] } {
+  const patch = structuredPatch("a", "b", regenerated, tarball, "", "", { context: 3, timeout: DIFF_TIMEOUT_MS, maxEditLength: DIFF_MAX_EDIT_LENGTH });
+  if (!patch) return { inside: [], outside: [], files: [] };
+  const lineAt = (offset: number) => regenerated.slice(0, offset).split("\n").length;
+  const ranges: { name: string; from: number; to: number }[] = [];
+  for (const [name, text] of macros) {
+    if (text.length < 200) continue;
+    const at = regenerated.indexOf(text);
+    if (at >= 0) ranges.push({ name, from: lineAt(at), to: lineAt(at + text.length) });
+  }
+  const inside: StructuredPatchHunk[] = [];
+  const outside: StructuredPatchHunk[] = [];
+  const used = new Set<string>();
+  for (const h of patch.hunks) {
+    let line = h.oldStart;
+    let ok = true;
+    const hit = new Set<string>();
+    for (const l of h.lines) {
+      if (l.startsWith("+") || l.startsWith("-")) {
+        const r = ranges.find((x) => line >= x.from && line <= x.to);
+        if (!r) ok = false;
+        else hit.add(r.name);
+      }
+      if (!l.startsWith("+") && !l.startsWith("\\")) line++;
+    }
+    if (ok && hit.size) {
+      inside.push(h);
+      for (const n of hit) used.add(n);
+    } else outside.push(h);
+  }
+  return { inside, outside, files: [...used].sort() };
 }
 
 function cmpVersion(a: string, b: string): number {

@@ -38,6 +38,12 @@ export const VARIANTS: readonly ToolVariant[] = [
         .replace(/^ {2}--runstatedir=DIR {7}modifiable per-process data \[LOCALSTATEDIR\/run\]\n/m, "")
         .replace(/^(\t\tlibdir localedir mandir) runstatedir$/m, "$1"),
   },
+  {
+    id: "autoconf-2.71-debian-cxx-cache-names",
+    description: "the AC_PROG_CXX cache variable names (ac_cv_prog_cxx_cxx11/cxx98) of Debian's autoconf 2.71 build, where upstream 2.71 writes ac_cv_prog_cxx_11/98",
+    files: ["configure"],
+    normalize: (t) => t.replace(/\bac_cv_prog_cxx_cxx(11|98)\b/g, "ac_cv_prog_cxx_$1"),
+  },
 ];
 
 /** The variant that explains every difference between two copies, if one does. */
