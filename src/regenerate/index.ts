@@ -217,6 +217,8 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     return r;
   };
 
+  /** Files configure writes from a template (X from X.in) that the tarball ships. */
+  const substitutedFiles = new Set<string>();
   let input: CachedRun | null = null;
   let toolchain: CachedRun | null = null;
   let gettext: CachedRun | null = null;
@@ -250,6 +252,7 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     }
     targets.sort();
     substituted.sort();
+    for (const p of substituted) substitutedFiles.add(p);
     const acEnv = autotoolsEnv(ac ?? anyOf(tc, "autoconf"), am, null, null);
     const flags = aclocalFlags(await ctx.gitText("Makefile.am"));
     const needConfigure = targets.length > 0 || substituted.length > 0;
@@ -366,7 +369,7 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       stepName = `gettext: ${out.step}`;
     }
     if (!out) {
-      if (!generatedKind(path, (g) => ctx.tree.has(g))) continue;
+      if (!generatedKind(path, (g) => ctx.tree.has(g)) && !substitutedFiles.has(path)) continue;
       files.set(path, { path, status: "not-regenerable", step: kindStep(path), reason: whyNot(path) });
       continue;
     }
@@ -449,6 +452,7 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
 
   function kindStep(path: string): string {
     const base = posix.basename(path);
+    if (substitutedFiles.has(path)) return "configure";
     if (base === "configure") return "autoconf";
     if (base === "config.h.in") return "autoheader";
     if (base === "Makefile.in") return "automake";
@@ -473,6 +477,7 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       return failedStep(input, "input-bound", [k]) ?? `no Makefile.am in git produces ${path}`;
     }
     if (k === "gettext") return msgfmt ? `no ${path.replace(/\.gmo$/, ".po")} in the tarball to compile` : "msgfmt is not installed (Debian: gettext)";
+    if (k === "configure") return failedStep(input, "input-bound", ["autoconf", "automake", "configure"]) ?? `configure (run with no options) did not write ${path}`;
     if (k === "parser") {
       const failed = failedStep(input, "input-bound", ["autoconf", "automake", "configure", "parser"]);
       if (failed) return failed;

@@ -40,7 +40,7 @@ export const VARIANTS: readonly ToolVariant[] = [
   },
   {
     id: "autoconf-2.71-debian-cxx-cache-names",
-    description: "the AC_PROG_CXX cache variable names (ac_cv_prog_cxx_cxx11/cxx98) of Debian's autoconf 2.71 build, where upstream 2.71 writes ac_cv_prog_cxx_11/98",
+    description: "the AC_PROG_CXX cache variable names, which differ between autoconf 2.71 builds (ac_cv_prog_cxx_cxx11/cxx98 in Debian's, ac_cv_prog_cxx_11/98 in others)",
     files: ["configure"],
     normalize: (t) => t.replace(/\bac_cv_prog_cxx_cxx(11|98)\b/g, "ac_cv_prog_cxx_$1"),
   },
