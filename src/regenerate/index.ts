@@ -189,7 +189,10 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     return { files: new Map(), steps: [], missingTools: [] };
   }
   const tarTexts = new Map<string, string | null>();
-  for (const p of ["configure", "Makefile.in", "aclocal.m4", "ltmain.sh", "build-aux/ltmain.sh", "config/ltmain.sh", "po/Makefile.in.in"]) tarTexts.set(p, await ctx.fileText(p));
+  for (const p of ["configure", "Makefile.in", "aclocal.m4", "po/Makefile.in.in"]) tarTexts.set(p, await ctx.fileText(p));
+  // ltmain.sh lives wherever AC_CONFIG_AUX_DIR says (build-aux/, config/, build/autoconf/, …): take the shallowest.
+  const ltmain = [...ctx.tar.keys()].filter((p) => posix.basename(p) === "ltmain.sh").sort((a, b) => a.split("/").length - b.split("/").length || (a < b ? -1 : 1))[0];
+  if (ltmain) tarTexts.set("ltmain.sh", await ctx.fileText(ltmain));
   const made: MadeWith = readMadeWith((p) => tarTexts.get(p) ?? null);
 
   // The tag's tree, from git blobs.
@@ -442,8 +445,12 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
         continue;
       }
     }
-    if (stepName.startsWith("gettext") && made.gettext && made.gettext !== anyOf(tc, "gettext")?.version) {
-      notRegen(`made with gettext ${made.gettext} (po/Makefile.in.in); msgfmt ${anyOf(tc, "gettext")?.version} lays out catalogs differently`);
+    if (stepName.startsWith("gettext") && made.gettext !== anyOf(tc, "gettext")?.version) {
+      notRegen(
+        made.gettext
+          ? `made with gettext ${made.gettext} (po/Makefile.in.in); msgfmt ${anyOf(tc, "gettext")?.version} may lay out catalogs differently`
+          : `the msgfmt version that made it is unknown (no po/Makefile.in.in names one), and msgfmt ${anyOf(tc, "gettext")?.version} output differs`,
+      );
       continue;
     }
     files.set(path, { path, status: "differs", step: stepName, diff: d.diff, tarballOnly: d.tarballOnly, ...(d.bounded ? { reason: "the difference is too large for a line diff" } : {}) });

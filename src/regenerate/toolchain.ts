@@ -122,7 +122,8 @@ export function readMadeWith(text: (path: string) => string | null): MadeWith {
     const a = acl && /generated automatically by aclocal (\S+)/.exec(acl);
     if (a) out.automake = a[1]!;
   }
-  for (const p of ["ltmain.sh", "build-aux/ltmain.sh", "config/ltmain.sh"]) {
+  // The caller passes the tarball's ltmain.sh (wherever it lives) under this name.
+  for (const p of ["ltmain.sh"]) {
     const lt = text(p);
     const v = lt && /^VERSION="?([^"\n]+)"?$/m.exec(lt);
     if (v) {
