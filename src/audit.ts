@@ -19,6 +19,7 @@ import { isBuildScript } from "./content/kinds.js";
 import { verifySignature } from "./fetch/signature.js";
 import { VERSION } from "./version.js";
 import { applyAllow, type AllowEntry } from "./config.js";
+import { regenerate, regenerationJson, type RegenerateOptions } from "./regenerate/index.js";
 
 export interface AuditOptions {
   /** Path or http(s) URL of the release tarball. */
@@ -46,6 +47,8 @@ export interface AuditOptions {
   allow?: AllowEntry[];
   /** Summarise unverified files at medium instead of low (the packager wants every unproven file looked at). */
   strict?: boolean;
+  /** Rebuild the generated files from the tag in a sandbox and compare them (see docs/regenerate.md). */
+  regenerate?: boolean | RegenerateOptions;
   profiles?: readonly Profile[];
   rules?: readonly Rule[];
 }
@@ -232,6 +235,12 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       if (hits) ctx.behaviourHits.set(e.unsafe ? e.rawName : e.path, hits);
     }
 
+    if (opts.regenerate) {
+      const given = opts.regenerate === true ? {} : opts.regenerate;
+      const r = (ctx.regeneration = await regenerate(ctx, { ...(opts.onNote ? { onNote: opts.onNote } : {}), ...given, commit }));
+      opts.onNote?.(regenerationJson(r).summary);
+    }
+
     await explainChanges(ctx, opts.profiles ?? PROFILES);
     const all: Finding[] = [];
     for (const rule of opts.rules ?? RULES) for (const f of await rule.check(ctx)) all.push(f);
@@ -269,6 +278,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       findings,
       ...(allowed.length ? { allowed } : {}),
       notChecked: ctx.notChecked.sort(byPath),
+      ...(ctx.regeneration ? { regeneration: regenerationJson(ctx.regeneration) } : {}),
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

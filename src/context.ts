@@ -9,6 +9,7 @@ import { isBuildScript } from "./content/kinds.js";
 import { DiffBudget, type TextDiff } from "./diff/text-diff.js";
 import type { BehaviourHit } from "./content/behaviour.js";
 import { expandExportSubst } from "./git/export-subst.js";
+import type { RegenerationReport } from "./regenerate/types.js";
 
 export interface PreviousRelease {
   ref: string;
@@ -30,6 +31,8 @@ export class AuditContext {
   readonly notChecked: NotChecked[] = [];
   /** Behaviour-pattern hits of build scripts, found while the tarball streamed (path -> hits). */
   readonly behaviourHits = new Map<string, BehaviourHit[]>();
+  /** Generated files rebuilt from the tag and compared (set only with --regenerate). */
+  regeneration?: RegenerationReport;
   /** Set once a rule compared against the previous release. */
   previousRef?: string;
   /** The audited commit (full id). */

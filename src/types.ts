@@ -1,3 +1,5 @@
+import type { RegenerationJson } from "./regenerate/types.js";
+
 /** Severity of a finding, from most to least serious. */
 export type Severity = "high" | "medium" | "low" | "info";
 export const SEVERITIES: readonly Severity[] = ["high", "medium", "low", "info"];
@@ -119,4 +121,6 @@ export interface AuditResult {
   /** Findings a config `allow` entry accepted, with the reviewer's reason; not counted in summary.findings. */
   allowed?: Array<Finding & { allowReason: string }>;
   notChecked: NotChecked[];
+  /** Set only with --regenerate: generated files rebuilt from the tag in a sandbox, and how they compare. */
+  regeneration?: RegenerationJson;
 }

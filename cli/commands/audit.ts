@@ -34,6 +34,11 @@ export interface AuditArgs extends GlobalOptions {
   verbose: boolean;
   strict: boolean;
   gitBackend: "auto" | "cli" | "isomorphic-git";
+  regenerate?: boolean;
+  regenerateUnsandboxed?: boolean;
+  regenerateTimeout?: number;
+  toolchain?: string;
+  cacheDir?: string;
 }
 
 export interface AuditDeps {
@@ -111,6 +116,16 @@ export async function runAudit(argv: AuditArgs, deps: AuditDeps = { audit: realA
     ...(argv.previousRef ? { previousRef: argv.previousRef } : {}),
     gitBackend: argv.gitBackend,
     strict: argv.strict,
+    ...(argv.regenerate || argv.regenerateUnsandboxed
+      ? {
+          regenerate: {
+            ...(argv.regenerateUnsandboxed ? { unsandboxed: true } : {}),
+            ...(argv.regenerateTimeout ? { timeoutSeconds: argv.regenerateTimeout } : {}),
+            ...(argv.toolchain ? { toolchainDir: argv.toolchain } : {}),
+            ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}),
+          },
+        }
+      : {}),
     allow,
     onNote: note,
     ...(bar
@@ -170,6 +185,11 @@ export const auditCommand: CommandModule<GlobalOptions, AuditArgs> = {
         describe: "config file (default: distvet.config.json, .distvetrc.json or package.json#distvet in the current directory; --no-config for none)",
       })
       .option("progress", { type: "boolean", default: true, describe: "progress bar on a terminal; never when CI is set (--no-progress to hide)" })
+      .option("regenerate", { type: "boolean", describe: "rebuild generated files (configure, Makefile.in, macros, parsers, .gmo) from the tag in a bubblewrap sandbox and compare" })
+      .option("regenerate-unsandboxed", { type: "boolean", describe: "like --regenerate, but run the generators without a sandbox (no bwrap)" })
+      .option("regenerate-timeout", { type: "number", describe: "seconds each regeneration step may run (default 300)" })
+      .option("toolchain", { type: "string", describe: "directory (or prefix with bin/) searched first for autoconf, automake, libtool, … versions" })
+      .option("cache-dir", { type: "string", describe: "cache for regeneration results (default $XDG_CACHE_HOME/distvet)" })
       .option("strict", { type: "boolean", default: false, describe: "summarise files recognised by kind but not proven (unverified) at medium, not low" })
       .option("verbose", { alias: "v", type: "boolean", default: false, describe: "expand grouped findings; list info findings and explained differences" })
       .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const, describe: "how to read git" }) as unknown as Argv<AuditArgs>,

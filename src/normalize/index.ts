@@ -1,5 +1,6 @@
 import type { Profile } from "./profile.js";
 import { gitattributes } from "./gitattributes.js";
+import { regenerated } from "./regenerated.js";
 import { housekeeping } from "./housekeeping.js";
 import { autotools, texinfo, parserGenerators } from "./autotools.js";
 import { gettext } from "./gettext.js";
@@ -16,6 +17,7 @@ import { renderedDocs } from "./docs.js";
 
 /** Profiles in the order they are asked; the first that explains a change wins. */
 export const PROFILES: readonly Profile[] = [
+  regenerated,
   gitattributes,
   housekeeping,
   copies,

@@ -1,0 +1,56 @@
+/**
+ * Known builds of a tool that print the same version but generate different text. A difference
+ * is attributed to one only when removing exactly that build's lines (fixed text, taken from the
+ * tool's own output) makes the two files identical; the lines are harmless option plumbing, so an
+ * author who adds them gains nothing.
+ */
+export interface ToolVariant {
+  id: string;
+  description: string;
+  /** Generated files the variant affects (basename). */
+  files: string[];
+  normalize(text: string): string;
+}
+
+/** Debian's and Ubuntu's autoconf 2.69 packages added upstream 2.70's --runstatedir option. */
+const RUNSTATEDIR_BLOCK = `  -runstatedir | --runstatedir | --runstatedi | --runstated \\
+  | --runstate | --runstat | --runsta | --runst | --runs \\
+  | --run | --ru | --r)
+    ac_prev=runstatedir ;;
+  -runstatedir=* | --runstatedir=* | --runstatedi=* | --runstated=* \\
+  | --runstate=* | --runstat=* | --runsta=* | --runst=* | --runs=* \\
+  | --run=* | --ru=* | --r=*)
+    runstatedir=$ac_optarg ;;
+
+`;
+
+export const VARIANTS: readonly ToolVariant[] = [
+  {
+    id: "autoconf-2.69-runstatedir",
+    description: "the --runstatedir option that Debian's and Ubuntu's autoconf 2.69 builds add (upstream autoconf 2.69 lacks it)",
+    files: ["configure"],
+    normalize: (t) =>
+      t
+        .split(RUNSTATEDIR_BLOCK)
+        .join("")
+        .replace(/^runstatedir\n/m, "")
+        .replace(/^runstatedir='\$\{localstatedir\}\/run'\n/m, "")
+        .replace(/^ {2}--runstatedir=DIR {7}modifiable per-process data \[LOCALSTATEDIR\/run\]\n/m, "")
+        .replace(/^(\t\tlibdir localedir mandir) runstatedir$/m, "$1"),
+  },
+  {
+    id: "autoconf-2.71-debian-cxx-cache-names",
+    description: "the AC_PROG_CXX cache variable names, which differ between autoconf 2.71 builds (ac_cv_prog_cxx_cxx11/cxx98 in Debian's, ac_cv_prog_cxx_11/98 in others)",
+    files: ["configure"],
+    normalize: (t) => t.replace(/\bac_cv_prog_cxx_cxx(11|98)\b/g, "ac_cv_prog_cxx_$1"),
+  },
+];
+
+/** The variant that explains every difference between two copies, if one does. */
+export function explainingVariant(path: string, regenerated: string, tarball: string): ToolVariant | null {
+  const base = path.split("/").pop()!;
+  for (const v of VARIANTS) {
+    if (v.files.includes(base) && v.normalize(regenerated) === v.normalize(tarball)) return v;
+  }
+  return null;
+}
