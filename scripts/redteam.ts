@@ -59,13 +59,57 @@ function langOf(path: string, text: string): Lang | null {
   return l as Lang;
 }
 
+/**
+ * For each line, whether it starts inside a quoted string or command substitution (a small shell
+ * lexer, independent of the analyser's parser): a line inserted there would be text, not code.
+ */
+function quotedLineStarts(lines: string[]): boolean[] {
+  const out: boolean[] = [];
+  let state: "none" | "single" | "double" | "back" = "none";
+  let paren = 0;
+  for (const line of lines) {
+    out.push(state !== "none" || paren > 0);
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (state === "single") {
+        if (c === "'") state = "none";
+        continue;
+      }
+      if (c === "\\") {
+        i++;
+        continue;
+      }
+      if (state === "double") {
+        if (c === '"') state = "none";
+        continue;
+      }
+      if (state === "back") {
+        if (c === "`") state = "none";
+        continue;
+      }
+      if (c === "#" && (i === 0 || /\s/.test(line[i - 1]!))) break;
+      if (c === "'") state = "single";
+      else if (c === '"') state = "double";
+      else if (c === "`") state = "back";
+      else if (c === "$" && line[i + 1] === "(") {
+        paren++;
+        i++;
+      } else if (c === ")" && paren > 0) paren--;
+    }
+  }
+  out.push(state !== "none" || paren > 0);
+  return out;
+}
+
 /** Line indices where a statement may be inserted so that it runs. */
 function insertionPoints(lang: Lang, lines: string[], wrapTopLevel: boolean): number[] {
   const pts: number[] = [];
   switch (lang) {
     case "shell": {
+      const quoted = quotedLineStarts(lines);
       let heredoc: string | null = null;
       for (let i = 0; i <= lines.length; i++) {
+        if (quoted[i]) continue;
         const prev = lines[i - 1] ?? "";
         if (heredoc !== null) {
           if (prev.replace(/^\t+/, "") === heredoc) heredoc = null;
@@ -146,11 +190,12 @@ function mutate(r: Rand, sample: Sample, path: string): Mutation | null {
 }
 
 /** Insert a generated payload into one file's text. */
-function mutateText(r: Rand, path: string, text: string): { out: string; lang: Lang; shape: string } | null {
+function mutateText(r: Rand, path: string, text: string): { out: string; lang: Lang; shape: string; line: number } | null {
   const lang = langOf(path, text);
   if (!lang) return null;
   const p = payloadFor(r, lang);
   let out: string;
+  let line = 0;
   if (lang === "npm") {
     let pkg: { scripts?: Record<string, string> };
     try {
@@ -173,9 +218,10 @@ function mutateText(r: Rand, path: string, text: string): { out: string; lang: L
       const at = pick(r, pts);
       lines.splice(at, 0, ...p.lines.flatMap((l) => l.split("\n")));
       out = lines.join("\n");
+      line = at + 1;
     }
   }
-  return { out, lang, shape: p.shape };
+  return { out, lang, shape: p.shape, line };
 }
 
 async function main(): Promise<void> {
@@ -326,7 +372,7 @@ async function realReleases(r: Rand, work: string): Promise<void> {
       g.n++;
       if (caught) g.high++;
       perSite.set(site, g);
-      if (VERBOSE || !caught) process.stdout.write(`${caught ? "caught" : "MISSED"} real ${pair.name} ${path} [${site}/${t.lang}] ${t.shape}\n`);
+      if (VERBOSE || !caught) process.stdout.write(`${caught ? "caught" : "MISSED"} real ${pair.name} ${path}:${t.line} [${site}/${t.lang}] ${t.shape}\n`);
     } catch (e) {
       process.stdout.write(`real releases: ${pair.name} mutation ${i} not audited: ${(e as Error).message.split("\n")[0]}\n`);
     } finally {
