@@ -5,9 +5,15 @@
  * the recall at the required severity (high: every payload here runs at build or install time),
  * per injection site. Sites, payloads and positions come from a seeded generator; the seed is fixed.
  *
- * Usage: node dist/scripts/redteam.js [--seed N] [--n N] [--only sample] [--verbose]
+ * Real releases: `--manifest file.json` (the format of bench/real-world.ts: `[{name, tarball, repo, tag?,
+ * subdir?}]`) adds `--n-real` (default 40) mutations of those releases' build files; entries whose
+ * tarball or repository is absent are skipped and said so. A release is unpacked with the system
+ * `tar` into a private temporary directory, one file is changed, and it is packed again.
+ *
+ * Usage: node dist/scripts/redteam.js [--seed N] [--n N] [--only sample] [--manifest f] [--n-real N] [--verbose]
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { audit } from "../src/audit.js";
@@ -25,6 +31,8 @@ const SEED = Number(opt("--seed", "20240329"));
 const N = Number(opt("--n", "220"));
 const ONLY = argv.includes("--only") ? opt("--only", "") : undefined;
 const VERBOSE = argv.includes("--verbose");
+const MANIFEST = argv.includes("--manifest") ? opt("--manifest", "") : process.env["DISTVET_REDTEAM_MANIFEST"];
+const N_REAL = Number(opt("--n-real", "40"));
 
 type Site = "generated" | "known" | "build";
 /** Rules that judge what a build script does (as opposed to the fact that it changed). */
@@ -51,13 +59,57 @@ function langOf(path: string, text: string): Lang | null {
   return l as Lang;
 }
 
+/**
+ * For each line, whether it starts inside a quoted string or command substitution (a small shell
+ * lexer, independent of the analyser's parser): a line inserted there would be text, not code.
+ */
+function quotedLineStarts(lines: string[]): boolean[] {
+  const out: boolean[] = [];
+  let state: "none" | "single" | "double" | "back" = "none";
+  let paren = 0;
+  for (const line of lines) {
+    out.push(state !== "none" || paren > 0);
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (state === "single") {
+        if (c === "'") state = "none";
+        continue;
+      }
+      if (c === "\\") {
+        i++;
+        continue;
+      }
+      if (state === "double") {
+        if (c === '"') state = "none";
+        continue;
+      }
+      if (state === "back") {
+        if (c === "`") state = "none";
+        continue;
+      }
+      if (c === "#" && (i === 0 || /\s/.test(line[i - 1]!))) break;
+      if (c === "'") state = "single";
+      else if (c === '"') state = "double";
+      else if (c === "`") state = "back";
+      else if (c === "$" && line[i + 1] === "(") {
+        paren++;
+        i++;
+      } else if (c === ")" && paren > 0) paren--;
+    }
+  }
+  out.push(state !== "none" || paren > 0);
+  return out;
+}
+
 /** Line indices where a statement may be inserted so that it runs. */
 function insertionPoints(lang: Lang, lines: string[], wrapTopLevel: boolean): number[] {
   const pts: number[] = [];
   switch (lang) {
     case "shell": {
+      const quoted = quotedLineStarts(lines);
       let heredoc: string | null = null;
       for (let i = 0; i <= lines.length; i++) {
+        if (quoted[i]) continue;
         const prev = lines[i - 1] ?? "";
         if (heredoc !== null) {
           if (prev.replace(/^\t+/, "") === heredoc) heredoc = null;
@@ -130,10 +182,20 @@ function mutate(r: Rand, sample: Sample, path: string): Mutation | null {
   const spec = sample.tarball[path]!;
   const text = textOf(spec);
   if (text === null) return null;
+  const t = mutateText(r, path, text);
+  if (!t) return null;
+  const mode = typeof spec === "object" && !Buffer.isBuffer(spec) && "content" in spec ? spec.mode : undefined;
+  const files: Files = { ...sample.tarball, [path]: mode !== undefined ? { content: t.out, mode } : t.out };
+  return { sample, path, site: siteOf(path), lang: t.lang, shape: t.shape, files };
+}
+
+/** Insert a generated payload into one file's text. */
+function mutateText(r: Rand, path: string, text: string): { out: string; lang: Lang; shape: string; line: number } | null {
   const lang = langOf(path, text);
   if (!lang) return null;
   const p = payloadFor(r, lang);
   let out: string;
+  let line = 0;
   if (lang === "npm") {
     let pkg: { scripts?: Record<string, string> };
     try {
@@ -156,11 +218,10 @@ function mutate(r: Rand, sample: Sample, path: string): Mutation | null {
       const at = pick(r, pts);
       lines.splice(at, 0, ...p.lines.flatMap((l) => l.split("\n")));
       out = lines.join("\n");
+      line = at + 1;
     }
   }
-  const mode = typeof spec === "object" && !Buffer.isBuffer(spec) && "content" in spec ? spec.mode : undefined;
-  const files: Files = { ...sample.tarball, [path]: mode !== undefined ? { content: out, mode } : out };
-  return { sample, path, site: siteOf(path), lang, shape: p.shape, files };
+  return { out, lang, shape: p.shape, line };
 }
 
 async function main(): Promise<void> {
@@ -230,6 +291,7 @@ async function main(): Promise<void> {
       process.stdout.write(`\n${title.padEnd(28)} ${"n".padStart(5)} ${"high".padStart(8)} ${">=medium".padStart(9)} ${"high by a content rule".padStart(23)}\n`);
       for (const [k, g] of [...groups].sort()) process.stdout.write(`${k.padEnd(28)} ${String(g.n).padStart(5)} ${`${((100 * g.high) / g.n).toFixed(1)}%`.padStart(8)} ${`${((100 * g.med) / g.n).toFixed(1)}%`.padStart(9)} ${`${((100 * g.content) / g.n).toFixed(1)}%`.padStart(23)}\n`);
     };
+    if (results.length) {
     table((x) => x.m.site, "injection site");
     table((x) => x.m.lang, "language");
     table((x) => x.m.shape.split("/").slice(-2, -1)[0] ?? "?", "sink");
@@ -237,10 +299,88 @@ async function main(): Promise<void> {
     const med = results.filter((x) => x.medium).length;
     const content = results.filter((x) => x.content).length;
     process.stdout.write(`\nrecall at high: ${high}/${results.length} = ${((100 * high) / results.length).toFixed(1)}%  (at >= medium: ${((100 * med) / results.length).toFixed(1)}%; high from a content rule alone: ${((100 * content) / results.length).toFixed(1)}%)\n`);
-    process.stdout.write("real releases: none audited here (the samples are the corpus; see docs/real-world.md for releases)\n");
+    }
+    await realReleases(r, work);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+interface Pair {
+  name: string;
+  tarball: string;
+  repo: string;
+  tag?: string;
+  subdir?: string | null;
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(dir, rel));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out;
+}
+
+async function realReleases(r: Rand, work: string): Promise<void> {
+  if (!MANIFEST) {
+    process.stdout.write("real releases: skipped (no --manifest or DISTVET_REDTEAM_MANIFEST given)\n");
+    return;
+  }
+  if (!existsSync(MANIFEST)) {
+    process.stdout.write(`real releases: skipped (${MANIFEST} does not exist)\n`);
+    return;
+  }
+  const pairs = (JSON.parse(readFileSync(MANIFEST, "utf8")) as Pair[]).filter((p) => {
+    const ok = existsSync(p.tarball) && existsSync(p.repo);
+    if (!ok) process.stdout.write(`real releases: ${p.name} skipped (tarball or repository absent)\n`);
+    return ok;
+  });
+  if (pairs.length === 0) return;
+  let n = 0;
+  let high = 0;
+  const perSite = new Map<Site, { n: number; high: number }>();
+  for (let i = 0; i < N_REAL; i++) {
+    const pair = pick(r, pairs);
+    const dir = mkdtempSync(join(work, "real-"));
+    try {
+      execFileSync("tar", ["-xf", pair.tarball, "-C", dir], { stdio: "ignore" });
+      const tops = readdirSync(dir);
+      const root = tops.length === 1 && statSync(join(dir, tops[0]!)).isDirectory() ? tops[0]! : "";
+      const base = root ? join(dir, root) : dir;
+      const files = listFiles(base).filter((p) => isBuildScript(p) && statSync(join(base, p)).size < 4 * 1024 * 1024).sort();
+      const bySite = new Map<Site, string[]>();
+      for (const p of files) bySite.set(siteOf(p), [...(bySite.get(siteOf(p)) ?? []), p]);
+      if (bySite.size === 0) continue;
+      const site = pick(r, [...bySite.keys()].sort());
+      const path = pick(r, bySite.get(site)!);
+      const text = readFileSync(join(base, path), "latin1");
+      if (text.includes("\0")) continue;
+      const t = mutateText(r, path, text);
+      if (!t) continue;
+      writeFileSync(join(base, path), t.out, "latin1");
+      const out = join(work, `real-${i}.tar.gz`);
+      execFileSync("tar", ["-czf", out, "-C", dir, ...(root ? [root] : readdirSync(dir))], { stdio: "ignore" });
+      const res = await audit({ tarball: out, repo: pair.repo, ...(pair.tag ? { ref: pair.tag } : {}), ...(pair.subdir ? { subdir: pair.subdir } : {}) });
+      rmSync(out, { force: true });
+      const caught = res.findings.some((f) => f.path === path && f.severity === "high");
+      n++;
+      if (caught) high++;
+      const g = perSite.get(site) ?? { n: 0, high: 0 };
+      g.n++;
+      if (caught) g.high++;
+      perSite.set(site, g);
+      if (VERBOSE || !caught) process.stdout.write(`${caught ? "caught" : "MISSED"} real ${pair.name} ${path}:${t.line} [${site}/${t.lang}] ${t.shape}\n`);
+    } catch (e) {
+      process.stdout.write(`real releases: ${pair.name} mutation ${i} not audited: ${(e as Error).message.split("\n")[0]}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  for (const [site, g] of [...perSite].sort()) process.stdout.write(`real releases, ${site}: ${g.high}/${g.n} at high\n`);
+  process.stdout.write(`real releases: recall at high ${high}/${n}${n ? ` = ${((100 * high) / n).toFixed(1)}%` : ""}\n`);
 }
 
 await main();

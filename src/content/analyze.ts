@@ -65,8 +65,23 @@ export function analyze(path: string, text: string): Analysis {
       return { ...analyzeShell(shell, { lineMap, originalText: text }), language };
     }
     case "make": {
+      // make runs each logical recipe line in a shell of its own: analyse them one by one, so a
+      // line the parser cannot read never hides the next one.
       const { shell, lineMap, vars } = makeToShell(text);
-      return { ...analyzeShell(shell, { lineMap, originalText: text, presetVars: vars }), language };
+      const out: Analysis = { language, hits: [], codeLines: new Set() };
+      const seen = new Set<string>();
+      shell.split("\n").forEach((cmd, row) => {
+        if (!cmd.trim()) return;
+        const a = analyzeShell(cmd, { lineMap: [lineMap[row]!], originalText: text, presetVars: vars });
+        for (const h of a.hits) {
+          const key = `${h.line}\0${h.id}`;
+          if (!seen.has(key)) out.hits.push(h);
+          seen.add(key);
+        }
+        for (const l of a.codeLines) out.codeLines.add(l);
+        if (a.notAnalysed) out.notAnalysed = a.notAnalysed;
+      });
+      return out;
     }
     case "perl":
       return analyzePerl(text);

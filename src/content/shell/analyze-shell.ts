@@ -149,6 +149,8 @@ interface State {
   lateTaint: boolean;
   /** The text an echo/printf of literal words writes into the pipe, for the next stage only. */
   pipeLiteral?: string;
+  /** Files the script writes from a heredoc or echo/printf of text: path -> that text (code if later run). */
+  writtenText: Map<string, string>;
 }
 
 interface Frame {
@@ -183,6 +185,7 @@ export function analyzeShell(text: string, opts: ShellOptions = {}): Analysis {
     parseCache: new Map(),
     reparsed: new Set(),
     lateTaint: false,
+    writtenText: new Map(),
   };
   for (const [k, v] of opts.presetVars ?? []) st.vars.set(k, { values: [v], dynamic: false, taint: new Set() });
   const lineMap = opts.lineMap;
@@ -630,6 +633,10 @@ function runStage(n: PNode, f: Frame, st: State, stdin: Set<Taint> | null, piped
       if (body.type === "while_statement" && redirs.stdinFile && fileTaint(redirs.stdinFile, st).size) out.add("tree");
     } else out = new Set();
     for (const w of redirs.outFiles) afterWrite(w, out, n, f, st, baseName(body ? txt(body, f).split(/\s/)[0] ?? "" : ""));
+    // `cat > f <<EOF … EOF` writes text that a later `sh f` or `. f` runs.
+    if (redirs.heredoc && body && /^(cat|tee)$/.test(baseName(txt(body, f).split(/\s/)[0] ?? ""))) {
+      for (const w of redirs.outFiles) if (!/^\/dev\//.test(w.text)) st.writtenText.set(w.text, (st.writtenText.get(w.text) ?? "") + redirs.heredoc.text);
+    }
     if (redirs.pipeAfter) {
       // `cmd <<EOF | sh`: the heredoc's command pipes into what follows.
       const rest = redirs.pipeAfter.type === "pipeline" ? redirs.pipeAfter.kids.filter((k) => k.type !== "|") : [redirs.pipeAfter];
@@ -833,6 +840,8 @@ function runCommand(cmd: PNode, f: Frame, st: State, stdin: Set<Taint> | null, p
   }
   if (name === "." || name === "source") {
     const target = argv[1];
+    const written = target ? st.writtenText.get(target.text) ?? st.writtenText.get(target.text.replace(/^\.\//, "")) : undefined;
+    if (written !== undefined) reparse(written, f, st, cmd, null, false);
     if (target) {
       const t = fileTaint(target, st);
       if (t.size || target.substituted || /^\/dev\/(stdin|fd\/0)$/.test(target.text) || target.text.startsWith("<(")) {
@@ -856,6 +865,8 @@ function runCommand(cmd: PNode, f: Frame, st: State, stdin: Set<Taint> | null, p
     const script = a.find((x) => !x.startsWith("-"));
     if (script !== undefined && !(a.includes("-s") && a.indexOf("-s") < a.indexOf(script))) {
       const w = argv.find((x) => x.text === script)!;
+      const written = st.writtenText.get(script) ?? st.writtenText.get(script.replace(/^\.\//, ""));
+      if (written !== undefined) reparse(written, f, st, cmd, null, false);
       if (fileTaint(w, st).size || w.substituted) hit(st, f, cmd, "source-data", "sources", `runs ${script.slice(0, 80)} as a shell script: it is test data, decoded or generated output, not a build script`);
       return new Set();
     }
