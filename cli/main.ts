@@ -9,6 +9,8 @@ import { FORMATS, render, type Format } from "../src/report/index.js";
 import { isDistvetError } from "../src/errors.js";
 import { loadConfig } from "../src/config.js";
 import { VERSION } from "../src/version.js";
+import { auditSpec, isSpec } from "../src/spec.js";
+import { registerRegistryCommands } from "./commands/registry.js";
 import { EXIT_ERROR, exitCodeFor, type FailOn } from "./exit-code.js";
 
 const FAIL_ON = ["high", "medium", "low", "info", "none"] as const;
@@ -34,6 +36,9 @@ async function runAudit(argv: {
   progress: boolean;
   verbose: boolean;
   gitBackend: "auto" | "cli" | "isomorphic-git";
+  mirrorDir?: string;
+  cacheDir?: string;
+  registry?: string;
 }): Promise<number> {
   const config = argv.config ? loadConfig(argv.config) : { allow: [] };
   const failOn: FailOn = argv.failOn ?? config.failOn ?? "medium";
@@ -42,7 +47,16 @@ async function runAudit(argv: {
     ? new cliProgress.SingleBar({ format: "reading tarball [{bar}] {percentage}% {value}/{total} MB", clearOnComplete: true, hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
     : null;
   let started = false;
-  const result = await audit({
+  const run = isSpec(argv.tarball)
+    ? (o: Parameters<typeof audit>[0]) =>
+        auditSpec(argv.tarball, {
+          ...o,
+          ...(argv.mirrorDir ? { mirrorDir: argv.mirrorDir } : {}),
+          ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}),
+          ...(argv.registry ? { registries: { npm: argv.registry } } : {}),
+        })
+    : audit;
+  const result = await run({
     tarball: argv.tarball,
     ...(argv.repo ? { repo: argv.repo } : {}),
     ...(argv.ref ? { ref: argv.ref } : {}),
@@ -82,7 +96,10 @@ async function main(): Promise<void> {
       "compare a release tarball (file or URL) with its git tag",
       (y) =>
         y
-          .positional("tarball", { type: "string", demandOption: true, describe: "release tarball: path or http(s) URL" })
+          .positional("tarball", { type: "string", demandOption: true, describe: "release tarball: path, http(s) URL or registry spec (npm:name@version)" })
+          .option("mirror-dir", { type: "string", describe: "for specs: resolve owner/name to a local bare mirror DIR/owner+name or DIR/owner/name.git" })
+          .option("cache-dir", { type: "string", describe: "where cloned repositories are kept (default $XDG_CACHE_HOME/distvet)" })
+          .option("registry", { type: "string", describe: "npm registry URL for npm: specs (default https://registry.npmjs.org)" })
           .option("repo", { type: "string", describe: "git working tree, bare repository or URL (default: current directory)" })
           .option("ref", { type: "string", describe: "tag, branch or commit (default: guessed from the tarball name)" })
           .option("subdir", { type: "string", describe: "the tarball was cut from this subdirectory of the repository" })
@@ -120,6 +137,7 @@ async function main(): Promise<void> {
       if (err) throw err;
       fail(`${msg.replace(/\s*\n\s*/g, " ")} (see distvet --help)`);
     });
+  registerRegistryCommands(parser);
   await parser.parseAsync();
 }
 

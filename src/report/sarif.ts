@@ -16,7 +16,7 @@ export function renderSarif(r: AuditResult): string {
   }));
   const results: Result[] = r.findings.map((f) => ({
     ruleId: f.rule,
-    ruleIndex: rules.findIndex((x) => x.id === f.rule),
+    ...(rules.some((x) => x.id === f.rule) ? { ruleIndex: rules.findIndex((x) => x.id === f.rule) } : {}),
     level: LEVEL[f.severity],
     message: { text: f.message },
     locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(f.path), uriBaseId: "TARBALLROOT" } } }],
