@@ -1,9 +1,13 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { DistvetError } from "../../src/errors.js";
 import { availableParallelism } from "node:os";
 import type { Argv } from "yargs";
 import cliProgress from "cli-progress";
 import { runDeps, renderDeps, DEPS_FORMATS, type DepsFormat } from "../../src/deps/index.js";
 import type { FailOn } from "../../src/deps/run.js";
+import { runBatch, BatchStore } from "../../src/batch/index.js";
+import { renderResults, RESULT_FORMATS, type ResultFormat } from "../../src/batch/export.js";
+import type { JobStatus } from "../../src/batch/store.js";
 
 const FAIL_ON = ["high", "medium", "low", "info", "none"] as const;
 
@@ -18,9 +22,69 @@ const common = <T>(y: Argv<T>) =>
     .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const, describe: "how to read git" })
     .option("progress", { type: "boolean", default: true, describe: "progress bar on a terminal (--no-progress to hide)" });
 
-/** Register the registry-driven commands (deps, …) on the main parser. */
+/** Register the registry-driven commands (deps, batch, results, …) on the main parser. */
 export function registerRegistryCommands(parser: Argv): Argv {
-  return parser.command(
+  return parser
+    .command(
+      "batch <list>",
+      "audit a list of tarballs/specs (or a Debian Sources file) on a worker pool, into a resumable SQLite store",
+      (y) =>
+        y
+          .positional("list", { type: "string", demandOption: true, describe: "one job per line: <tarball path, URL or spec> [<repo>] [<ref>]; # comments" })
+          .option("store", { type: "string", demandOption: true, describe: "SQLite file holding job status and results (created if absent; reused to resume)" })
+          .option("workers", { alias: "w", type: "number", default: availableParallelism(), describe: "worker processes" })
+          .option("retry-errors", { type: "boolean", default: false, describe: "run jobs that ended in an error again" })
+          .option("mirror-dir", { type: "string", describe: "resolve owner/name to a local bare mirror (for specs)" })
+          .option("cache-dir", { type: "string", describe: "where cloned repositories are kept" })
+          .option("registry", { type: "string", describe: "npm registry URL" })
+          .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const })
+          .option("progress", { type: "boolean", default: true, describe: "progress bar on a terminal" }),
+      async (argv) => {
+        const bar = argv.progress && process.stderr.isTTY === true ? new cliProgress.SingleBar({ format: "batch [{bar}] {value}/{total} jobs | {errors} errors | {rate}/min | ETA {eta_formatted}", clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+        const started = Date.now();
+        let errors = 0;
+        const s = await runBatch({
+          list: argv.list,
+          store: argv.store,
+          workers: argv.workers,
+          retryErrors: argv.retryErrors,
+          ...(argv.mirrorDir ? { mirrorDir: argv.mirrorDir } : {}),
+          ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}),
+          ...(argv.registry ? { registry: argv.registry } : {}),
+          gitBackend: argv.gitBackend,
+          onProgress: (done, total, _job, outcome) => {
+            if (!outcome.ok) errors++;
+            if (!bar) return;
+            if (done === 1) bar.start(total, 0, { errors: 0, rate: "0" });
+            bar.update(done, { errors, rate: (done / ((Date.now() - started) / 60_000)).toFixed(1) });
+          },
+        }).finally(() => bar?.stop());
+        process.stderr.write(`distvet: ${s.total} jobs: ${s.skipped} already in the store, ${s.ran} run; ${s.done} done, ${s.errors} with an error (distvet results --store ${argv.store})\n`);
+        process.exitCode = s.errors ? 2 : 0;
+      },
+    )
+    .command(
+      "results",
+      "export what a batch store holds",
+      (y) =>
+        y
+          .option("store", { type: "string", demandOption: true, describe: "the SQLite store written by distvet batch" })
+          .option("format", { choices: RESULT_FORMATS, default: "markdown" as ResultFormat })
+          .option("status", { choices: ["pending", "running", "done", "error"] as const, describe: "only jobs with this status" })
+          .option("output", { alias: "o", type: "string", describe: "write to this file instead of stdout" }),
+      (argv) => {
+        if (!existsSync(argv.store)) throw new DistvetError("E_BAD_ARGUMENT", `no batch store at ${argv.store}`);
+        const store = new BatchStore(argv.store);
+        try {
+          const text = renderResults(store.rows(argv.status as JobStatus | undefined), argv.format);
+          if (argv.output) writeFileSync(argv.output, text);
+          else process.stdout.write(text);
+        } finally {
+          store.close();
+        }
+      },
+    )
+    .command(
     "deps [lockfile]",
     "audit every package version a lockfile adds (package-lock.json, pnpm-lock.yaml, yarn.lock, Cargo.lock)",
     (y) =>
