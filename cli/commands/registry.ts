@@ -5,7 +5,7 @@ import type { Argv } from "yargs";
 import cliProgress from "cli-progress";
 import { runDeps, renderDeps, DEPS_FORMATS, type DepsFormat } from "../../src/deps/index.js";
 import type { FailOn } from "../../src/deps/run.js";
-import { runBatch, BatchStore } from "../../src/batch/index.js";
+import { runBatch, BatchStore, type BatchOptions, type BatchSummary } from "../../src/batch/index.js";
 import { renderResults, RESULT_FORMATS, type ResultFormat } from "../../src/batch/export.js";
 import type { JobStatus } from "../../src/batch/store.js";
 
@@ -38,12 +38,14 @@ export function registerRegistryCommands(parser: Argv): Argv {
           .option("cache-dir", { type: "string", describe: "where cloned repositories are kept" })
           .option("registry", { type: "string", describe: "npm registry URL" })
           .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const })
-          .option("progress", { type: "boolean", default: true, describe: "progress bar on a terminal" }),
+          .option("progress", { type: "boolean", default: true, describe: "progress bar on a terminal" })
+          .option("queue", { type: "string", describe: "redis://host:port: enqueue on BullMQ for `distvet worker` processes instead of a local pool" })
+          .option("queue-name", { type: "string", default: "distvet", describe: "BullMQ queue name" }),
       async (argv) => {
         const bar = argv.progress && process.stderr.isTTY === true ? new cliProgress.SingleBar({ format: "batch [{bar}] {value}/{total} jobs | {errors} errors | {rate}/min | ETA {eta_formatted}", clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
         const started = Date.now();
         let errors = 0;
-        const s = await runBatch({
+        const opts: BatchOptions = {
           list: argv.list,
           store: argv.store,
           workers: argv.workers,
@@ -58,9 +60,31 @@ export function registerRegistryCommands(parser: Argv): Argv {
             if (done === 1) bar.start(total, 0, { errors: 0, rate: "0" });
             bar.update(done, { errors, rate: (done / ((Date.now() - started) / 60_000)).toFixed(1) });
           },
-        }).finally(() => bar?.stop());
+        };
+        let s: BatchSummary;
+        if (argv.queue) {
+          const { runQueuedBatch } = await import("../../src/batch/queue.js");
+          const abort = new AbortController();
+          process.once("SIGTERM", () => abort.abort());
+          s = await runQueuedBatch({ ...opts, queue: { url: argv.queue, name: argv.queueName }, signal: abort.signal }).finally(() => bar?.stop());
+        } else s = await runBatch(opts).finally(() => bar?.stop());
         process.stderr.write(`distvet: ${s.total} jobs: ${s.skipped} already in the store, ${s.ran} run; ${s.done} done, ${s.errors} with an error (distvet results --store ${argv.store})\n`);
         process.exitCode = s.errors ? 2 : 0;
+      },
+    )
+    .command(
+      "worker",
+      "consume batch jobs from a BullMQ queue (run any number, on any machine)",
+      (y) =>
+        y
+          .option("queue", { type: "string", demandOption: true, describe: "redis://host:port of the queue" })
+          .option("queue-name", { type: "string", default: "distvet", describe: "BullMQ queue name" })
+          .option("concurrency", { type: "number", default: 1, describe: "jobs run at once in this process" })
+          .option("lock-ms", { type: "number", default: 30_000, describe: "a worker silent this long is presumed dead and its job handed on" }),
+      async (argv) => {
+        const { runWorker } = await import("../../src/batch/queue.js");
+        const worker = await runWorker({ queue: { url: argv.queue, name: argv.queueName }, concurrency: argv.concurrency, lockMs: argv.lockMs, onEvent: (m) => process.stderr.write(`distvet worker: ${m}\n`) });
+        await new Promise<void>((resolve) => worker.on("closed", () => resolve()));
       },
     )
     .command(
