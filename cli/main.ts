@@ -9,7 +9,7 @@ import { FORMATS, render, type Format } from "../src/report/index.js";
 import { isDistvetError } from "../src/errors.js";
 import { loadConfig } from "../src/config.js";
 import { VERSION } from "../src/version.js";
-import { auditSpec, isSpec } from "../src/spec.js";
+import { auditSpec, isSpec, parseRegistryOption } from "../src/spec.js";
 import { registerRegistryCommands } from "./commands/registry.js";
 import { EXIT_ERROR, exitCodeFor, type FailOn } from "./exit-code.js";
 
@@ -53,7 +53,7 @@ async function runAudit(argv: {
           ...o,
           ...(argv.mirrorDir ? { mirrorDir: argv.mirrorDir } : {}),
           ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}),
-          ...(argv.registry ? { registries: { npm: argv.registry } } : {}),
+          ...(argv.registry ? { registries: parseRegistryOption(argv.registry) } : {}),
         })
     : audit;
   const result = await run({
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
           .positional("tarball", { type: "string", demandOption: true, describe: "release tarball: path, http(s) URL or registry spec (npm:name@version)" })
           .option("mirror-dir", { type: "string", describe: "for specs: resolve owner/name to a local bare mirror DIR/owner+name or DIR/owner/name.git" })
           .option("cache-dir", { type: "string", describe: "where cloned repositories are kept (default $XDG_CACHE_HOME/distvet)" })
-          .option("registry", { type: "string", describe: "npm registry URL for npm: specs (default https://registry.npmjs.org)" })
+          .option("registry", { type: "string", describe: "registry URLs for specs: a URL (npm) or npm=URL,pypi=URL,crates=URL,crates-index=URL" })
           .option("repo", { type: "string", describe: "git working tree, bare repository or URL (default: current directory)" })
           .option("ref", { type: "string", describe: "tag, branch or commit (default: guessed from the tarball name)" })
           .option("subdir", { type: "string", describe: "the tarball was cut from this subdirectory of the repository" })

@@ -6,6 +6,8 @@ import { DistvetError } from "./errors.js";
 import { getFetcher, type Fetcher, type FileDigest } from "./fetch/fetcher.js";
 import { parseRepository, sameRepository } from "./fetch/repository.js";
 import { NPM_REGISTRY, resolveNpm } from "./fetch/registries/npm.js";
+import { resolveCrate } from "./fetch/registries/crate.js";
+import { PYPI, resolvePypi } from "./fetch/registries/pypi.js";
 import type { ExpectedDigest, ResolvedPackage } from "./fetch/registries/types.js";
 import { cachedClone, defaultCacheDir, findGitDir, findMirror, openRepo, type BackendChoice } from "./git/open.js";
 import type { AuditResult, Finding, Severity } from "./types.js";
@@ -39,6 +41,28 @@ export function parseSpec(spec: string): PackageSpec {
 
 export interface Registries {
   npm?: string;
+  /** crates.io sparse index and download host. */
+  cratesIndex?: string;
+  crates?: string;
+  pypi?: string;
+}
+
+/**
+ * `--registry` values: a bare URL is the npm registry; `npm=URL`, `pypi=URL`, `crates=URL` (downloads)
+ * and `crates-index=URL`, comma-separated, set each one.
+ */
+export function parseRegistryOption(value: string): Registries {
+  const out: Registries = {};
+  for (const part of value.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(npm|pypi|crates|crates-index)=(.+)$/.exec(part);
+    const [kind, url] = m ? [m[1]!, m[2]!] : ["npm", part];
+    if (!/^https?:\/\//.test(url)) throw new DistvetError("E_BAD_ARGUMENT", `--registry: '${url}' is not an http(s) URL`);
+    if (kind === "npm") out.npm = url;
+    else if (kind === "pypi") out.pypi = url;
+    else if (kind === "crates") out.crates = url;
+    else out.cratesIndex = url;
+  }
+  return out;
 }
 
 export interface SpecOptions extends Omit<AuditOptions, "tarball" | "repo"> {
@@ -61,8 +85,12 @@ export async function resolveSpec(spec: string | PackageSpec, o: Pick<SpecOption
   switch (p.ecosystem) {
     case "npm":
       return resolveNpm(p.name, p.version, fetcher, o.registries?.npm ?? NPM_REGISTRY);
+    case "crate":
+      return resolveCrate(p.name, p.version, fetcher, { ...(o.registries?.cratesIndex ? { index: o.registries.cratesIndex } : {}), ...(o.registries?.crates ? { download: o.registries.crates } : {}) });
+    case "pypi":
+      return resolvePypi(p.name, p.version, fetcher, o.registries?.pypi ?? PYPI);
     default:
-      throw new DistvetError("E_BAD_ARGUMENT", `${p.ecosystem}: specs are not supported yet (npm: is)`);
+      throw new DistvetError("E_BAD_ARGUMENT", `${p.ecosystem}: specs are not supported yet (npm:, crate: and pypi: are)`);
   }
 }
 
@@ -155,17 +183,19 @@ export type SpecAuditResult = AuditResult & { source: SpecSource };
 export async function auditSpec(spec: string, o: SpecOptions = {}): Promise<SpecAuditResult> {
   const fetcher = o.fetcher ?? getFetcher();
   const pkg = await resolveSpec(spec, { fetcher, ...(o.registries ? { registries: o.registries } : {}) });
-  for (const n of pkg.notes) o.onNote?.(n);
   const dir = await mkdtemp(join(tmpdir(), "distvet-pkg-"));
   try {
     const file = join(dir, pkg.fileName.replace(/[^\w.+~-]/g, "_"));
     const got = await fetcher.toFile(pkg.tarballUrl, file);
     const expected = [...pkg.digests, ...(o.expect ?? [])];
     verifyDigests(pkg, got, expected);
+    // Only a verified download is read for what it says about its own origin.
+    if (pkg.refine) await pkg.refine(file);
+    for (const n of pkg.notes) o.onNote?.(n);
     const want = [pkg.commit, pkg.attestation?.commit, o.ref].filter((x): x is string => !!x);
     const { gitdir, label } = await locateRepo(pkg, o, want);
     const { ref, how } = await chooseRef(pkg, gitdir, o, label);
-    const subdir = o.subdir ?? pkg.repository?.directory;
+    const subdir = o.subdir ?? pkg.subdir ?? pkg.repository?.directory;
     o.onNote?.(`${pkg.spec}: tarball ${pkg.tarballUrl} (${expected.map((d) => `${d.algorithm} from ${d.from}`).join(", ")} verified); repository ${label}${subdir ? ` subdir ${subdir}` : ""}; ref ${ref} (${how})`);
     if (pkg.attestation) {
       o.onNote?.(`${pkg.spec}: provenance attestation names ${pkg.attestation.repository}${pkg.attestation.commit ? ` at ${pkg.attestation.commit}` : ""} (its signature is not verified by distvet)`);

@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import type { Argv } from "yargs";
 import cliProgress from "cli-progress";
 import { runDeps, renderDeps, DEPS_FORMATS, type DepsFormat } from "../../src/deps/index.js";
+import { parseRegistryOption } from "../../src/spec.js";
 import type { FailOn } from "../../src/deps/run.js";
 import { runBatch, BatchStore, type BatchOptions, type BatchSummary } from "../../src/batch/index.js";
 import { renderResults, RESULT_FORMATS, type ResultFormat } from "../../src/batch/export.js";
@@ -130,7 +131,7 @@ export function registerRegistryCommands(parser: Argv): Argv {
         ...(argv.old ? { old: argv.old } : {}),
         ...(argv.mirrorDir ? { mirrorDir: argv.mirrorDir } : {}),
         ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}),
-        ...(argv.registry ? { registries: { npm: argv.registry } } : {}),
+        ...(argv.registry ? { registries: parseRegistryOption(argv.registry) } : {}),
         jobs: argv.jobs,
         failOn: argv.failOn,
         gitBackend: argv.gitBackend,

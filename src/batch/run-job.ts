@@ -1,6 +1,6 @@
 import { audit } from "../audit.js";
 import { isDistvetError } from "../errors.js";
-import { auditSpec, isSpec } from "../spec.js";
+import { auditSpec, isSpec, parseRegistryOption } from "../spec.js";
 import { resultKey, type BatchAuditOptions, type Job } from "./jobs.js";
 import type { JobOutcome } from "./store.js";
 
@@ -14,7 +14,7 @@ export async function runJob(job: Pick<Job, "input" | "repo" | "ref">, o: BatchA
           ...(job.repo ? { repo: job.repo } : {}),
           ...(o.mirrorDir ? { mirrorDir: o.mirrorDir } : {}),
           ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
-          ...(o.registry ? { registries: { npm: o.registry } } : {}),
+          ...(o.registry ? { registries: parseRegistryOption(o.registry) } : {}),
         })
       : await audit({ ...common, tarball: job.input, repo: job.repo ?? "." });
     return { ok: true, result, resultKey: resultKey(result.tarball.sha256, result.git.commit, o) };

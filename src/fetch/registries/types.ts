@@ -39,6 +39,10 @@ export interface ResolvedPackage {
   /** Tag names to try, best first, when no commit is published. */
   tagCandidates: string[];
   attestation?: Attested;
+  /** Subdirectory of the repository (cargo path_in_vcs); npm's comes with `repository.directory`. */
+  subdir?: string;
   /** Human-readable notes on what was resolved and from where. */
   notes: string[];
+  /** Read what the downloaded (and verified) file itself says: commit, subdirectory, repository. */
+  refine?: (file: string) => Promise<void>;
 }
