@@ -8,6 +8,7 @@ import { parseRepository, sameRepository } from "./fetch/repository.js";
 import { NPM_REGISTRY, resolveNpm } from "./fetch/registries/npm.js";
 import { resolveCrate } from "./fetch/registries/crate.js";
 import { PYPI, resolvePypi } from "./fetch/registries/pypi.js";
+import { DEBIAN_MIRROR, resolveDeb } from "./fetch/registries/deb.js";
 import type { ExpectedDigest, ResolvedPackage } from "./fetch/registries/types.js";
 import { cachedClone, commitOnBranchOrTag, defaultCacheDir, findGitDir, findMirror, openRepo, type BackendChoice } from "./git/open.js";
 import type { AuditResult, Finding, Severity } from "./types.js";
@@ -45,21 +46,24 @@ export interface Registries {
   cratesIndex?: string;
   crates?: string;
   pypi?: string;
+  /** Debian archive mirror (the directory holding pool/). */
+  deb?: string;
 }
 
 /**
- * `--registry` values: a bare URL is the npm registry; `npm=URL`, `pypi=URL`, `crates=URL` (downloads)
- * and `crates-index=URL`, comma-separated, set each one.
+ * `--registry` values: a bare URL is the npm registry; `npm=URL`, `pypi=URL`, `crates=URL` (downloads),
+ * `crates-index=URL` and `deb=URL` (a Debian mirror), comma-separated, set each one.
  */
 export function parseRegistryOption(value: string): Registries {
   const out: Registries = {};
   for (const part of value.split(",").map((p) => p.trim()).filter(Boolean)) {
-    const m = /^(npm|pypi|crates|crates-index)=(.+)$/.exec(part);
+    const m = /^(npm|pypi|crates|crates-index|deb)=(.+)$/.exec(part);
     const [kind, url] = m ? [m[1]!, m[2]!] : ["npm", part];
     if (!/^https?:\/\//.test(url)) throw new DistvetError("E_BAD_ARGUMENT", `--registry: '${url}' is not an http(s) URL`);
     if (kind === "npm") out.npm = url;
     else if (kind === "pypi") out.pypi = url;
     else if (kind === "crates") out.crates = url;
+    else if (kind === "deb") out.deb = url;
     else out.cratesIndex = url;
   }
   return out;
@@ -89,8 +93,10 @@ export async function resolveSpec(spec: string | PackageSpec, o: Pick<SpecOption
       return resolveCrate(p.name, p.version, fetcher, { ...(o.registries?.cratesIndex ? { index: o.registries.cratesIndex } : {}), ...(o.registries?.crates ? { download: o.registries.crates } : {}) });
     case "pypi":
       return resolvePypi(p.name, p.version, fetcher, o.registries?.pypi ?? PYPI);
+    case "deb":
+      return resolveDeb(p.name, p.version, fetcher, o.registries?.deb ?? DEBIAN_MIRROR);
     default:
-      throw new DistvetError("E_BAD_ARGUMENT", `${p.ecosystem}: specs are not supported yet (npm:, crate: and pypi: are)`);
+      throw new DistvetError("E_BAD_ARGUMENT", `unknown package ecosystem ${String(p.ecosystem)}`);
   }
 }
 

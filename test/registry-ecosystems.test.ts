@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmp } from "./tmp.js";
 import { FixtureServer } from "./registry-fixture.js";
@@ -8,6 +9,7 @@ import { makeRepo, makeTarball, type Files } from "../samples/lib/fixture.js";
 import { Fetcher } from "../src/fetch/fetcher.js";
 import { indexPath } from "../src/fetch/registries/crate.js";
 import { pypiRepository } from "../src/fetch/registries/pypi.js";
+import { poolPrefix, upstreamRepository, upstreamVersion } from "../src/fetch/registries/deb.js";
 import { auditSpec, parseRegistryOption } from "../src/spec.js";
 
 let server: FixtureServer;
@@ -101,5 +103,79 @@ describe("pypi: specs", () => {
   it("prefers Source over Homepage, ignores non-forge URLs", () => {
     expect(pypiRepository({ project_urls: { Homepage: "https://github.com/a/site", Source: "https://github.com/a/code" } })?.name).toBe("code");
     expect(pypiRepository({ project_urls: { Docs: "https://docs.example.org" }, home_page: "https://example.org" })).toBeUndefined();
+  });
+});
+
+describe("deb: specs", () => {
+  const hasGpg = spawnSync("gpg", ["--version"]).status === 0 && spawnSync("gpgv", ["--version"]).status === 0;
+  const upstream = { "configure.ac": "AC_INIT([upst], [1.2])\n", "src/u.c": "int u;\n" };
+  const publishDeb = async (o: { version: string; debianFiles: Files; sign?: "good" | "bad"; dscSig?: boolean }) => {
+    const up = o.version.replace(/-[^-]+$/, "");
+    const pool = "/debian/pool/main/u/upst";
+    const orig = join(dir, `upst_${up}.orig.tar.gz`);
+    await makeTarball(orig, { root: `upst-${up}`, files: upstream });
+    const deb = join(dir, `upst_${o.version}.debian.tar.gz`);
+    const files: Array<[string, Buffer]> = [[`upst_${up}.orig.tar.gz`, readFileSync(orig)]];
+    const debianFiles = { ...o.debianFiles };
+    if (o.sign) {
+      const env = { ...process.env, GNUPGHOME: join(dir, `gnupg-${o.version}`) };
+      execFileSync("mkdir", ["-m", "700", "-p", env.GNUPGHOME]);
+      execFileSync("gpg", ["--batch", "--passphrase", "", "--quick-gen-key", "Upstream <up@example.org>", "ed25519", "sign", "never"], { env, stdio: "ignore" });
+      const signed = o.sign === "good" ? orig : join(dir, "other");
+      if (o.sign === "bad") writeFileSync(signed, "not the tarball");
+      execFileSync("gpg", ["--batch", "--yes", "--armor", "--detach-sign", "-o", `${orig}.asc`, signed], { env, stdio: "ignore" });
+      debianFiles["upstream/signing-key.asc"] = execFileSync("gpg", ["--batch", "--armor", "--export"], { env, encoding: "utf8" });
+      files.push([`upst_${up}.orig.tar.gz.asc`, readFileSync(`${orig}.asc`)]);
+    }
+    await makeTarball(deb, { root: "debian", files: debianFiles });
+    files.push([`upst_${o.version}.debian.tar.gz`, readFileSync(deb)]);
+    for (const [n, b] of files) server.routes.set(`${pool}/${n}`, { body: b });
+    const dsc = [
+      "Format: 3.0 (quilt)",
+      "Source: upst",
+      `Version: ${o.version}`,
+      "Checksums-Sha256:",
+      ...files.map(([n, b]) => ` ${sha256(b)} ${b.length} ${n}`),
+    ].join("\n");
+    const body = o.dscSig ? `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n${dsc}\n-----BEGIN PGP SIGNATURE-----\n\nxx\n-----END PGP SIGNATURE-----\n` : `${dsc}\n`;
+    server.routes.set(`${pool}/upst_${o.version}.dsc`, { body });
+  };
+  const o = (notes: string[] = []) => ({ registries: { deb: `${server.base}/debian` }, mirrorDir: mirror, fetcher: fetcher(), onNote: (m: string) => notes.push(m) });
+
+  it("audits the orig tarball named by the .dsc, repository from debian/upstream/metadata", async () => {
+    mirrorRepo("acme", "upst", upstream, "v1.2");
+    await publishDeb({ version: "1.2-1", debianFiles: { "upstream/metadata": "Repository: https://github.com/acme/upst.git\n", control: "Source: upst\n" }, dscSig: true });
+    const r = await auditSpec("deb:upst=1.2-1", o());
+    expect(r.git.ref).toBe("v1.2");
+    expect(r.git.source).toBe("acme/upst");
+    expect(r.source.verified[0]).toMatch(/^sha256 \(upst_1.2-1.dsc Checksums-Sha256\)$/);
+    expect(r.summary.identical).toBe(2);
+  });
+
+  it("falls back to debian/watch for the repository", async () => {
+    await publishDeb({ version: "1.2-2", debianFiles: { watch: "version=4\nopts=filenamemangle=s/.+\\/v?(\\d\\S+)\\.tar\\.gz/upst-$1\\.tar\\.gz/ \\\n  https://github.com/acme/upst/tags .*/v?(\\d\\S+)\\.tar\\.gz\n" } });
+    const r = await auditSpec("deb:upst=1.2-2", o());
+    expect(r.git.source).toBe("acme/upst");
+  });
+
+  it.skipIf(!hasGpg)("checks the orig tarball's .asc with debian/upstream/signing-key.asc", async () => {
+    const notes: string[] = [];
+    await publishDeb({ version: "1.2-3", debianFiles: { "upstream/metadata": "Repository: https://github.com/acme/upst\n" }, sign: "good" });
+    await auditSpec("deb:upst=1.2-3", o(notes));
+    expect(notes.join("\n")).toMatch(/good signature by Upstream <up@example.org>/);
+    await publishDeb({ version: "1.2-4", debianFiles: { "upstream/metadata": "Repository: https://github.com/acme/upst\n" }, sign: "bad" });
+    await expect(auditSpec("deb:upst=1.2-4", o())).rejects.toMatchObject({ code: "E_SIGNATURE" });
+  });
+
+  it("version helpers", () => {
+    expect(upstreamVersion("1:2.6.0+dfsg-1ubuntu2")).toBe("2.6.0");
+    expect(upstreamVersion("5.4.1-0.2")).toBe("5.4.1");
+    expect(poolPrefix("libexpat")).toBe("libe");
+    expect(poolPrefix("xz-utils")).toBe("x");
+    expect(upstreamRepository(undefined, "version=4\nopts=mode=git https://git.example.org/upst.git refs/tags/v(.*)\n")?.url).toBe("https://git.example.org/upst.git");
+  });
+
+  it("an unknown source or version is an error", async () => {
+    await expect(auditSpec("deb:upst=9.9-1", o())).rejects.toThrow(/has no upst_9.9-1.dsc/);
   });
 });

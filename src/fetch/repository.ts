@@ -60,8 +60,8 @@ export function parseRepository(input: unknown): RepoRef | null {
   }
   if (!host || !path) return null;
   const parts = path.replace(/^\/+|\/+$/g, "").replace(/\.git$/, "").split("/").filter(Boolean);
-  if (parts.length < 2) return null;
   const forge = host === "github.com" || host === "gitlab.com" || host === "bitbucket.org" || host === "codeberg.org";
+  if (parts.length < (forge ? 2 : 1)) return null;
   if (forge) {
     const [owner, nameRaw, ...rest] = parts;
     const name = nameRaw!.replace(/\.git$/, "");
