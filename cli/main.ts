@@ -55,7 +55,7 @@ async function runAudit(argv: {
           ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}),
           ...(argv.registry ? { registries: parseRegistryOption(argv.registry) } : {}),
         })
-    : audit;
+    : (o: Parameters<typeof audit>[0]) => audit({ ...o, ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}) });
   const result = await run({
     tarball: argv.tarball,
     ...(argv.repo ? { repo: argv.repo } : {}),

