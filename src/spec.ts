@@ -13,6 +13,7 @@ import type { ExpectedDigest, ResolvedPackage } from "./fetch/registries/types.j
 import { cachedClone, commitOnBranchOrTag, defaultCacheDir, findGitDir, findMirror, openRepo, type BackendChoice } from "./git/open.js";
 import type { AuditResult, Finding, Severity } from "./types.js";
 import { SEVERITIES } from "./types.js";
+import { applyAllow, type AllowEntry } from "./config.js";
 
 export type Ecosystem = ResolvedPackage["ecosystem"];
 
@@ -169,6 +170,15 @@ export function provenanceFindings(pkg: ResolvedPackage, sha512: string): Findin
   return out;
 }
 
+/** Add findings made outside the audit (registry checks), honouring the config's allow entries. */
+export function addFindings(result: AuditResult, extra: Finding[], allow: AllowEntry[]): void {
+  if (!extra.length) return;
+  const { kept, allowed } = applyAllow(extra, allow);
+  result.findings = [...kept, ...result.findings];
+  for (const f of kept) result.summary.findings[f.severity as Severity]++;
+  if (allowed.length) result.allowed = [...(result.allowed ?? []), ...allowed];
+}
+
 /** What the result records about a registry spec. */
 export interface SpecSource {
   spec: string;
@@ -180,7 +190,7 @@ export interface SpecSource {
   attestation?: { repository: string; commit?: string; ref?: string; signatureVerified: false };
 }
 
-export type SpecAuditResult = AuditResult & { source: SpecSource };
+export type SpecAuditResult = AuditResult & { source: SpecSource; readonly gitdir?: string };
 
 /**
  * Audit a registry package version: resolve it, download and verify the tarball, find the
@@ -224,10 +234,7 @@ export async function auditSpec(spec: string, o: SpecOptions = {}): Promise<Spec
         });
       } else if (reachable === null) o.onNote?.(`${pkg.spec}: could not check that ${result.git.commit} is on a branch or tag (needs the git program)`);
     }
-    if (extra.length) {
-      result.findings = [...extra, ...result.findings];
-      for (const f of extra) result.summary.findings[f.severity as Severity]++;
-    }
+    addFindings(result, extra, o.allow ?? []);
     result.tarball.source = pkg.tarballUrl;
     result.git.source = label;
     const source: SpecSource = {
@@ -241,7 +248,10 @@ export async function auditSpec(spec: string, o: SpecOptions = {}): Promise<Spec
         ? { attestation: { repository: pkg.attestation.repository, ...(pkg.attestation.commit ? { commit: pkg.attestation.commit } : {}), ...(pkg.attestation.ref ? { ref: pkg.attestation.ref } : {}), signatureVerified: false as const } }
         : {}),
     };
-    return { ...result, source };
+    const out: SpecAuditResult = { ...result, source };
+    // The local git dir, for callers that look further (not part of the JSON result).
+    Object.defineProperty(out, "gitdir", { value: gitdir, enumerable: false });
+    return out;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -146,11 +146,39 @@ describe("distvet deps", () => {
     const r = await runDeps({ lockfile: next, old, ...opts() });
     const omega = r.rows.find((x) => x.name === "omega")!;
     expect(omega.result!.findings.filter((f) => f.rule === "registry-repository-changed").map((f) => f.message)).toEqual([
-      "omega 1.0.0 named https://github.com/acme/omega.git; 1.1.0 names https://github.com/mallory/omega-evil.git, and was audited against that repository",
+      "omega 1.0.0 named https://github.com/acme/omega.git; 1.1.0 names https://github.com/mallory/omega-evil.git, and was audited against that repository (which is not shown to hold 1.0.0's published commit)",
     ]);
+    expect(omega.result!.findings.find((f) => f.rule === "registry-repository-changed")!.severity).toBe("medium");
     expect(omega.exit).toBe(1);
+    // A reviewed move, accepted in the config, is listed as allowed and no longer fails.
+    const reviewed = await runDeps({ lockfile: next, old, ...opts(), allow: [{ rule: "registry-repository-changed", path: "npm:omega@1.1.0", reason: "reviewed" }] });
+    const o2 = reviewed.rows.find((x) => x.name === "omega")!;
+    expect(o2.exit).toBe(0);
+    expect(o2.result!.allowed?.map((f) => f.rule)).toEqual(["registry-repository-changed"]);
     // Same repository, new version: nothing to say.
     expect(r.rows.find((x) => x.name === "alpha")!.result!.findings.filter((f) => f.rule === "registry-repository-changed")).toEqual([]);
+  });
+
+  it("a moved repository holding the old version's published commit is low; a mere tag name is not enough", async () => {
+    // kappa 1.0.0 (gitHead c0) named acme/kappa; 1.1.0 names newhome/kappa, which also has c0.
+    const first = await publishNpm(server, dir, mirror, { name: "kappa", version: "1.0.0", git: files("kappa", "1.0.0") });
+    server.json("/kappa/1.0.0", { ...first.doc, gitHead: first.commits[0] });
+    await publishNpm(server, dir, mirror, { name: "kappa", version: "1.1.0", git: files("kappa", "1.1.0"), owner: "newhome" });
+    execFileSync("git", ["--git-dir", join(mirror, "newhome+kappa", "repo"), "fetch", "-q", join(mirror, "acme+kappa", "repo"), "refs/tags/v1.0.0:refs/tags/v1.0.0"]);
+    // lambda 1.1.0's new repository only has a tag *named* v1.0.0, and 1.0.0's gitHead is not in it.
+    const l1 = await publishNpm(server, dir, mirror, { name: "lambda", version: "1.0.0", git: files("lambda", "1.0.0") });
+    server.json("/lambda/1.0.0", { ...l1.doc, gitHead: l1.commits[0] });
+    await publishNpm(server, dir, mirror, { name: "lambda", version: "1.1.0", git: files("lambda", "1.1.0"), owner: "mallory" });
+    execFileSync("git", ["--git-dir", join(mirror, "mallory+lambda", "repo"), "tag", "v1.0.0", "v1.1.0"]);
+    const old = join(dir, "old-kl.json");
+    const next = join(dir, "new-kl.json");
+    writeFileSync(old, lockV3([{ name: "kappa", version: "1.0.0" }, { name: "lambda", version: "1.0.0" }]));
+    writeFileSync(next, lockV3([{ name: "kappa", version: "1.1.0" }, { name: "lambda", version: "1.1.0" }]));
+    const r = await runDeps({ lockfile: next, old, ...opts() });
+    const sev = (name: string) => r.rows.find((x) => x.name === name)!.result!.findings.filter((x) => x.rule === "registry-repository-changed").map((x) => x.severity);
+    expect(sev("kappa")).toEqual(["low"]);
+    expect(sev("lambda")).toEqual(["medium"]);
+    expect(r.rows.map((x) => `${x.name} ${x.exit}`)).toEqual(["kappa 0", "lambda 1"]);
   });
 
   it("a lockfile integrity that differs from the registry's tarball is that package's error", async () => {

@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { DistvetError } from "../../src/errors.js";
+import { loadConfig } from "../../src/config.js";
 import { availableParallelism } from "node:os";
 import type { Argv } from "yargs";
 import cliProgress from "cli-progress";
@@ -19,7 +20,7 @@ const common = <T>(y: Argv<T>) =>
     .option("cache-dir", { type: "string", describe: "where cloned repositories are kept (default $XDG_CACHE_HOME/distvet)" })
     .option("registry", { type: "string", describe: "npm registry URL (default https://registry.npmjs.org)" })
     .option("jobs", { alias: "j", type: "number", default: Math.min(4, availableParallelism()), describe: "packages audited at once" })
-    .option("fail-on", { choices: FAIL_ON, default: "medium" as FailOn, describe: "exit 1 when a package has a finding at or above this severity" })
+    .option("fail-on", { choices: FAIL_ON, describe: "exit 1 when a package has a finding at or above this severity (default: medium)" })
     .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const, describe: "how to read git" })
     .option("progress", { type: "boolean", default: true, describe: "progress bar on a terminal (--no-progress to hide)" });
 
@@ -120,12 +121,15 @@ export function registerRegistryCommands(parser: Argv): Argv {
           .option("old", { type: "string", describe: "only package versions not in this older lockfile" })
           .option("format", { choices: DEPS_FORMATS, default: "text" as DepsFormat, describe: "report format" })
           .option("output", { alias: "o", type: "string", describe: "write the report to this file instead of stdout" })
+          .option("config", { type: "string", describe: "JSON config with failOn and reviewed allow entries (paths of registry findings are specs, e.g. npm:ms@2.1.3)" })
           .conflicts("base", "old"),
       ),
     async (argv) => {
       const bar = argv.progress && process.stderr.isTTY === true ? new cliProgress.SingleBar({ format: "auditing [{bar}] {value}/{total} packages | {rate}/min | ETA {eta_formatted}", clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
       const started = Date.now();
+      const config = argv.config ? loadConfig(argv.config) : { allow: [] };
       const report = await runDeps({
+        allow: config.allow,
         lockfile: argv.lockfile,
         ...(argv.base ? { base: argv.base } : {}),
         ...(argv.old ? { old: argv.old } : {}),
@@ -133,7 +137,7 @@ export function registerRegistryCommands(parser: Argv): Argv {
         ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}),
         ...(argv.registry ? { registries: parseRegistryOption(argv.registry) } : {}),
         jobs: argv.jobs,
-        failOn: argv.failOn,
+        failOn: (argv.failOn as FailOn | undefined) ?? config.failOn ?? "medium",
         gitBackend: argv.gitBackend,
         onDone: (_row, done, total) => {
           if (!bar) return;

@@ -1,7 +1,8 @@
 import pLimit from "p-limit";
 import type { Log } from "sarif";
-import { auditSpec, resolveSpec, type SpecAuditResult, type SpecOptions } from "../spec.js";
+import { addFindings, auditSpec, resolveSpec, type SpecAuditResult, type SpecOptions } from "../spec.js";
 import { parseRepository, sameRepository } from "../fetch/repository.js";
+import { openRepo } from "../git/open.js";
 import type { Finding } from "../types.js";
 import { renderSarif } from "../report/sarif.js";
 import { SEVERITIES, severityRank, type Severity } from "../types.js";
@@ -59,12 +60,23 @@ async function repositoryChange(p: LockedPackage, result: SpecAuditResult, befor
       continue;
     }
     if (prev.repository && !sameRepository(prev.repository, now)) {
+      // Continuity: a repository that was moved or renamed (or forked with its history) still has the
+      // commit the old version was published from. Only a commit id counts: anyone can make a tag named v1.0.0.
+      let continued = false;
+      if (result.gitdir && prev.commit) {
+        const backend = await openRepo(result.gitdir, o.gitBackend ?? "auto");
+        try {
+          continued = (await backend.resolveCommit(prev.commit)) === prev.commit;
+        } finally {
+          await backend.close();
+        }
+      }
       return {
         rule: "registry-repository-changed",
-        severity: "medium",
+        severity: continued ? "low" : "medium",
         path: result.source.spec,
         title: "The new version names another source repository",
-        message: `${p.name} ${old.version} named ${prev.repository.url}; ${p.version} names ${now.url}, and was audited against that repository`,
+        message: `${p.name} ${old.version} named ${prev.repository.url}; ${p.version} names ${now.url}, and was audited against that repository${continued ? ` (which has the commit ${old.version} was published from: moved, renamed or forked with its history)` : ` (which is not shown to hold ${old.version}'s published commit)`}`,
         evidence: { lines: [`${old.version}: ${prev.repository.url}`, `${p.version}: ${now.url}`] },
         docs: "docs/registries.md#repository-changes",
       };
@@ -93,10 +105,7 @@ export async function auditPackages(
             const result = await auditSpec(specFor(p), { ...specOpts, expect: p.digests });
             const before = (basePkgs ?? []).filter((b) => b.ecosystem === p.ecosystem && b.name === p.name && !b.notFromRegistry);
             const moved = before.length ? await repositoryChange(p, result, before, specOpts) : null;
-            if (moved) {
-              result.findings.unshift(moved);
-              result.summary.findings[moved.severity]++;
-            }
+            if (moved) addFindings(result, [moved], specOpts.allow ?? []);
             row = { ...base, status: "audited", resolved: `${result.git.source}@${result.git.commit.slice(0, 12)}`, findings: result.summary.findings, exit: exitFor(result.summary.findings, failOn), result };
           } catch (e) {
             row = { ...base, status: "error", exit: 2, error: (e as Error).message };

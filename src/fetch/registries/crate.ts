@@ -60,7 +60,11 @@ export async function resolveCrate(name: string, version: string, fetcher: Fetch
           const j = JSON.parse(vcs.toString("utf8")) as { git?: { sha1?: string; dirty?: boolean }; path_in_vcs?: string };
           if (j.git?.sha1 && /^[0-9a-f]{40}$/i.test(j.git.sha1)) pkg.commit = j.git.sha1.toLowerCase();
           if (j.git?.dirty) pkg.notes.push(`${pkg.spec} was published from a work tree with uncommitted changes (.cargo_vcs_info.json: dirty)`);
-          if (typeof j.path_in_vcs === "string" && j.path_in_vcs) pkg.subdir = j.path_in_vcs;
+          if (typeof j.path_in_vcs === "string" && j.path_in_vcs) {
+            const d = j.path_in_vcs.replace(/^\.?\/+|\/+$/g, "");
+            if (d.split("/").includes("..") || d.startsWith("/")) pkg.notes.push(`${pkg.spec}: ignoring path_in_vcs '${j.path_in_vcs}' (leaves the repository)`);
+            else if (d && d !== ".") pkg.subdir = d;
+          }
         } catch {
           pkg.notes.push(`${pkg.spec}: .cargo_vcs_info.json is not JSON`);
         }
