@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { Queue, Worker, Job as BullJob } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { DistvetError } from "../errors.js";
 import { auditOptionsOf, readJobList, type BatchOptions, type BatchSummary } from "./index.js";
@@ -68,22 +68,18 @@ export async function runQueuedBatch(o: BatchOptions & { queue: QueueOptions; po
       o.onProgress?.(++done, todo.length, j, outcome);
     };
     while (outstanding.size && !o.signal?.aborted) {
-      for (const key of [...outstanding.keys()]) {
-        const bj = await BullJob.fromId<QueuedData, JobOutcome>(queue, key);
-        if (!bj) {
-          record(key, { ok: false, error: "the job disappeared from the queue", code: "E_QUEUE" });
-          continue;
-        }
-        if (await bj.isCompleted()) {
-          record(key, bj.returnvalue);
-          await bj.remove().catch(() => undefined);
-        } else if (await bj.isFailed()) {
+      // Finished jobs leave Redis once recorded, so these lists stay short however long the batch is.
+      for (const bj of await queue.getJobs(["completed", "failed"], 0, 999)) {
+        const key = bj?.id;
+        if (!key || !outstanding.has(key)) continue;
+        if (bj.finishedOn && bj.returnvalue && (await bj.isCompleted())) record(key, bj.returnvalue);
+        else {
           // BullMQ moves a job to failed only when its attempts are used up (or it stalled too often).
           const error = `failed on the queue after ${bj.attemptsMade} attempt(s): ${bj.failedReason}`;
           await dead.add("dead", { key, input: bj.data.job.input, error }, { jobId: key, removeOnComplete: false });
           record(key, { ok: false, error, code: "E_QUEUE" });
-          await bj.remove().catch(() => undefined);
         }
+        await bj.remove().catch(() => undefined);
       }
       if (outstanding.size) await new Promise((r) => setTimeout(r, o.pollMs ?? 500));
     }
