@@ -99,7 +99,7 @@ async function main(): Promise<void> {
           .positional("tarball", { type: "string", demandOption: true, describe: "release tarball: path, http(s) URL or registry spec (npm:name@version)" })
           .option("mirror-dir", { type: "string", describe: "for specs: resolve owner/name to a local bare mirror DIR/owner+name or DIR/owner/name.git" })
           .option("cache-dir", { type: "string", describe: "where cloned repositories are kept (default $XDG_CACHE_HOME/distvet)" })
-          .option("registry", { type: "string", describe: "registry URLs for specs: a URL (npm) or npm=URL,pypi=URL,crates=URL,crates-index=URL" })
+          .option("registry", { type: "string", describe: "registry URLs for specs: a URL (npm) or npm=URL,pypi=URL,crates=URL,crates-index=URL,deb=URL" })
           .option("repo", { type: "string", describe: "git working tree, bare repository or URL (default: current directory)" })
           .option("ref", { type: "string", describe: "tag, branch or commit (default: guessed from the tarball name)" })
           .option("subdir", { type: "string", describe: "the tarball was cut from this subdirectory of the repository" })

@@ -18,7 +18,7 @@ const common = <T>(y: Argv<T>) =>
   y
     .option("mirror-dir", { type: "string", describe: "resolve owner/name to a local bare mirror DIR/owner+name or DIR/owner/name.git (no network for git)" })
     .option("cache-dir", { type: "string", describe: "where cloned repositories are kept (default $XDG_CACHE_HOME/distvet)" })
-    .option("registry", { type: "string", describe: "npm registry URL (default https://registry.npmjs.org)" })
+    .option("registry", { type: "string", describe: "registry URLs: a URL (npm) or npm=URL,pypi=URL,crates=URL,crates-index=URL,deb=URL" })
     .option("jobs", { alias: "j", type: "number", default: Math.min(4, availableParallelism()), describe: "packages audited at once" })
     .option("fail-on", { choices: FAIL_ON, describe: "exit 1 when a package has a finding at or above this severity (default: medium)" })
     .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const, describe: "how to read git" })
@@ -38,7 +38,7 @@ export function registerRegistryCommands(parser: Argv): Argv {
           .option("retry-errors", { type: "boolean", default: false, describe: "run jobs that ended in an error again" })
           .option("mirror-dir", { type: "string", describe: "resolve owner/name to a local bare mirror (for specs)" })
           .option("cache-dir", { type: "string", describe: "where cloned repositories are kept" })
-          .option("registry", { type: "string", describe: "npm registry URL" })
+          .option("registry", { type: "string", describe: "registry URLs: a URL (npm) or npm=URL,pypi=URL,crates=URL,crates-index=URL,deb=URL" })
           .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const })
           .option("progress", { type: "boolean", default: true, describe: "progress bar on a terminal" })
           .option("queue", { type: "string", describe: "redis://host:port: enqueue on BullMQ for `distvet worker` processes instead of a local pool" })
