@@ -4,6 +4,7 @@ import { hideBin } from "yargs/helpers";
 import { isDistvetError } from "../src/errors.js";
 import { VERSION } from "../src/version.js";
 import { COMMANDS } from "./commands/index.js";
+import { registerRegistryCommands } from "./commands/registry.js";
 import type { GlobalOptions } from "./commands/global.js";
 import { fail } from "./fail.js";
 import { guardPending } from "./guard.js";
@@ -15,6 +16,7 @@ async function main(argv: string[]): Promise<void> {
     .option("color", { type: "boolean", describe: "colour the text report (default: on a terminal, off with NO_COLOR; --no-color to disable)" })
     .option("quiet", { alias: "q", type: "boolean", describe: "print only the report and errors (no notes, no progress)" }) as unknown as Argv<GlobalOptions>;
   for (const c of COMMANDS) parser = parser.command(c);
+  parser = registerRegistryCommands(parser as unknown as Argv) as unknown as Argv<GlobalOptions>;
   await parser
     .demandCommand(1, `name a command: ${COMMANDS.map((c) => String(c.command).split(" ")[0]).join(", ")}`)
     .strict()

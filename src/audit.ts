@@ -39,6 +39,8 @@ export interface AuditOptions {
   /** Keyring for the signature (gpgv); default: the user's gpg keyring. */
   keyring?: string;
   gitBackend?: BackendChoice;
+  /** Where a URL --repo is cloned and kept (default $XDG_CACHE_HOME/distvet). */
+  cacheDir?: string;
   /** Progress of the single decompression pass. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Human-readable notes about choices made (e.g. which tag was guessed). */
@@ -177,7 +179,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     cleanups.push(local.cleanup);
     const sigFile = opts.signature ? await obtainTarball(opts.signature) : undefined;
     if (sigFile) cleanups.push(sigFile.cleanup);
-    const backend = await openRepo(opts.repo ?? ".", opts.gitBackend ?? "auto");
+    const backend = await openRepo(opts.repo ?? ".", opts.gitBackend ?? "auto", { ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.ref ? { want: [opts.ref] } : {}) });
     cleanups.push(() => backend.close());
     const signature = sigFile ? await verifySignature(local.file, sigFile.file, opts.keyring) : undefined;
     const subdir = (opts.subdir ?? "").replace(/^\/+|\/+$/g, "");

@@ -11,6 +11,7 @@ import { RULES } from "../../src/rules/registry.js";
 import { exitCodeFor, type FailOn } from "../exit-code.js";
 import { guardPending } from "../guard.js";
 import { ruleCatalogue } from "../catalogue.js";
+import { auditSpec, isSpec, parseRegistryOption } from "../../src/spec.js";
 import type { GlobalOptions } from "./global.js";
 
 const FAIL_ON = ["high", "medium", "low", "info", "none"] as const;
@@ -39,6 +40,8 @@ export interface AuditArgs extends GlobalOptions {
   regenerateTimeout?: number;
   toolchain?: string;
   cacheDir?: string;
+  mirrorDir?: string;
+  registry?: string;
 }
 
 export interface AuditDeps {
@@ -105,8 +108,18 @@ export async function runAudit(argv: AuditArgs, deps: AuditDeps = { audit: realA
     : null;
   let started = false;
   const allow = config?.allow ?? [];
-  const run = deps.audit({
+  // A registry spec (npm:name@version, crate:, pypi:, deb:) resolves tarball, checksum, repository and commit first.
+  const auditOne = isSpec(argv.tarball) && deps.audit === realAudit
+    ? (o: AuditOptions) =>
+        auditSpec(argv.tarball, {
+          ...o,
+          ...(argv.mirrorDir ? { mirrorDir: argv.mirrorDir } : {}),
+          ...(argv.registry ? { registries: parseRegistryOption(argv.registry) } : {}),
+        })
+    : deps.audit;
+  const run = auditOne({
     tarball: argv.tarball,
+    ...(argv.cacheDir ? { cacheDir: argv.cacheDir } : {}),
     ...(argv.repo ? { repo: argv.repo } : {}),
     ...(argv.ref ? { ref: argv.ref } : {}),
     ...(argv.subdir ? { subdir: argv.subdir } : {}),
@@ -189,7 +202,9 @@ export const auditCommand: CommandModule<GlobalOptions, AuditArgs> = {
       .option("regenerate-unsandboxed", { type: "boolean", describe: "like --regenerate, but run the generators without a sandbox (no bwrap)" })
       .option("regenerate-timeout", { type: "number", describe: "seconds each regeneration step may run (default 300)" })
       .option("toolchain", { type: "string", describe: "directory (or prefix with bin/) searched first for autoconf, automake, libtool, … versions" })
-      .option("cache-dir", { type: "string", describe: "cache for regeneration results (default $XDG_CACHE_HOME/distvet)" })
+      .option("cache-dir", { type: "string", describe: "cache for cloned repositories and regeneration results (default $XDG_CACHE_HOME/distvet)" })
+      .option("mirror-dir", { type: "string", describe: "for registry specs: resolve owner/name to a local bare mirror DIR/owner+name or DIR/owner/name.git" })
+      .option("registry", { type: "string", describe: "registry URLs for specs: a URL (npm) or npm=URL,pypi=URL,crates=URL,crates-index=URL,deb=URL" })
       .option("strict", { type: "boolean", default: false, describe: "summarise files recognised by kind but not proven (unverified) at medium, not low" })
       .option("verbose", { alias: "v", type: "boolean", default: false, describe: "expand grouped findings; list info findings and explained differences" })
       .option("git-backend", { choices: ["auto", "cli", "isomorphic-git"] as const, default: "auto" as const, describe: "how to read git" }) as unknown as Argv<AuditArgs>,

@@ -1,15 +1,11 @@
-import { createWriteStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { DistvetError } from "../errors.js";
+import { getFetcher, type Fetcher } from "./fetcher.js";
 
 export const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
-
-/** Largest download accepted (a source tarball is rarely above a few hundred MB). */
-const MAX_DOWNLOAD = 4 * 1024 * 1024 * 1024;
 
 export interface LocalTarball {
   /** Path on disk to read (the given file, or the download in a private temp dir). */
@@ -19,7 +15,7 @@ export interface LocalTarball {
 }
 
 /** Make a tarball given as a path or http(s) URL available as a local file. */
-export async function obtainTarball(source: string, fetchImpl: typeof fetch = fetch): Promise<LocalTarball> {
+export async function obtainTarball(source: string, fetcher: Fetcher = getFetcher()): Promise<LocalTarball> {
   if (!isUrl(source)) {
     if (!existsSync(source)) throw new DistvetError("E_TARBALL_NOT_FOUND", `tarball not found: ${source}`);
     return { file: source, cleanup: async () => undefined };
@@ -34,22 +30,11 @@ export async function obtainTarball(source: string, fetchImpl: typeof fetch = fe
   }
   const file = join(dir, name);
   try {
-    const res = await fetchImpl(source, { redirect: "follow" });
-    if (!res.ok || !res.body) throw new DistvetError("E_FETCH_FAILED", `could not download ${source}: HTTP ${res.status} ${res.statusText}`);
-    const len = Number(res.headers.get("content-length") ?? 0);
-    if (len > MAX_DOWNLOAD) throw new DistvetError("E_FETCH_FAILED", `refusing to download ${source}: ${len} bytes is more than the ${MAX_DOWNLOAD}-byte limit`);
-    let seen = 0;
-    const body = Readable.fromWeb(res.body as import("node:stream/web").ReadableStream<Uint8Array>);
-    body.on("data", (c: Buffer) => {
-      seen += c.length;
-      if (seen > MAX_DOWNLOAD) body.destroy(new DistvetError("E_FETCH_FAILED", `download of ${source} exceeded ${MAX_DOWNLOAD} bytes`));
-    });
-    await pipeline(body, createWriteStream(file, { mode: 0o600 }));
+    await fetcher.toFile(source, file);
   } catch (e) {
     await cleanup();
-    if (e instanceof DistvetError) throw e;
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new DistvetError("E_FETCH_FAILED", `could not download ${source}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    if (e instanceof DistvetError) throw new DistvetError(e.code, e.message.replace(/^could not fetch /, "could not download "), e.data);
+    throw new DistvetError("E_FETCH_FAILED", `could not download ${source}: ${(e as Error).message}`);
   }
   return { file, cleanup };
 }
