@@ -123,14 +123,13 @@ async function readAgainstTree(file: string, tree: Map<string, TreeEntry>, onPro
   return { listing, behaviour };
 }
 
-/** Tarball members by path (unsafe names keep their raw name); duplicates are noted, the last one wins as with tar x. */
-function indexMembers(entries: ArchiveEntry[], notChecked: NotChecked[]): Map<string, ArchiveEntry> {
+/**
+ * Tarball members by path (unsafe names keep their raw name). The listing is already the tree
+ * `tar x` leaves (one entry per path); duplicates are reported by archive-ambiguity.
+ */
+function indexMembers(entries: ArchiveEntry[]): Map<string, ArchiveEntry> {
   const tar = new Map<string, ArchiveEntry>();
-  for (const e of entries) {
-    const key = e.unsafe ? e.rawName : e.path;
-    if (tar.has(key) && e.type !== "dir") notChecked.push({ path: key, reason: "appears more than once in the archive; the last copy (what tar x leaves behind) was compared" });
-    tar.set(key, e);
-  }
+  for (const e of entries) tar.set(e.unsafe ? e.rawName : e.path, e);
   return tar;
 }
 
@@ -189,7 +188,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (subdir && tree.size === 0) throw new DistvetError("E_SUBDIR_NOT_FOUND", `${ref} has no directory '${subdir}'`);
 
     const notChecked: NotChecked[] = [...listing.problems];
-    const tar = indexMembers(listing.entries, notChecked);
+    const tar = indexMembers(listing.entries);
     const attrFiles: { path: string; content: string }[] = [];
     for (const [path, e] of tree) {
       if (posix.basename(path) === ".gitattributes") attrFiles.push({ path, content: (await backend.readBlob(e.oid)).toString("utf8") });
@@ -208,6 +207,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         return { ref: prevRef, commit: prevCommit, tree: subtree(await backend.listTree(prevCommit), subdir) };
       })());
     const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, changes, previousRelease);
+    ctx.ambiguities.push(...listing.ambiguities);
     ctx.notChecked.push(...notChecked);
     for (const e of listing.entries) {
       const hits = behaviour.get(e.rawName);

@@ -20,9 +20,11 @@ import m4KnownHashMismatch from "./m4-known-hash-mismatch.js";
 import m4UnknownMacro from "./m4-unknown-macro.js";
 import buildScriptSuspiciousPattern from "./build-script-suspicious-pattern.js";
 import buildScriptReadsBinary from "./build-script-reads-binary.js";
+import archiveAmbiguity from "./archive-ambiguity.js";
 
 /** Every rule, in the order they run. Each has docs/rules/<id>.md. */
 export const RULES: readonly Rule[] = [
+  archiveAmbiguity,
   buildScriptAdded,
   buildScriptModified,
   buildScriptSuspiciousPattern,

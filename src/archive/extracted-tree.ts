@@ -1,0 +1,290 @@
+/**
+ * The tree GNU tar leaves on disk, computed in memory while the members stream past (nothing is
+ * written anywhere). Measured on GNU tar 1.34, bsdtar 3.6 and Python 3.11 tarfile (without an
+ * extraction filter), and checked against them by test/archive-differential.test.ts:
+ *
+ * - last writer wins: a file, symlink or device replaces what is at its path (unlink, then create),
+ *   so a hardlink to the old file keeps the old content (Python writes in place instead);
+ * - a directory member replaces a symlink or file at its path (GNU tar's default without
+ *   --keep-directory-symlink); a non-directory cannot replace a non-empty directory;
+ * - a parent component that is a symlink is followed (GNU tar, Python) — bsdtar refuses
+ *   ("Cannot extract through symlink");
+ * - a symlink whose target is absolute or contains `..` is created by GNU tar only at the end (a
+ *   placeholder file stands in meanwhile), so nothing can be written through it;
+ * - member names with `..` are not extracted, a leading `/` is dropped (distvet keeps those
+ *   members aside, flagged unsafe, for the path-traversal rule);
+ * - a hardlink links to what exists at that moment; leading `/` and `../` are dropped from its target.
+ */
+import { posix } from "node:path";
+import type { ArchiveAmbiguity, TarEntry } from "../types.js";
+import { normalizeMemberName } from "./paths.js";
+
+export type Node = TarEntry & {
+  /** A GNU tar placeholder: a symlink leaving the tree, created only after everything else. */
+  placeholder?: true;
+  /** Hardlink group (shared inode), when the node is or has a hardlink. */
+  ino?: number;
+};
+
+const MAX_HOPS = 40;
+
+const parentOf = (p: string): string => {
+  const i = p.lastIndexOf("/");
+  return i < 0 ? "" : p.slice(0, i);
+};
+
+/** GNU tar's safer_name_suffix for hardlink targets: drop a leading "/" and everything up to the last "../". */
+export function gnuLinkTarget(raw: string): { path: string; stripped: boolean } {
+  let s = raw;
+  let stripped = false;
+  const m = /^(.*\/)?\.\.(\/|$)/.exec(s);
+  if (m) {
+    const last = s.lastIndexOf("../");
+    s = last >= 0 ? s.slice(last + 3) : "";
+    stripped = true;
+  }
+  if (s.startsWith("/")) {
+    s = s.replace(/^\/+/, "");
+    stripped = true;
+  }
+  return { path: normalizeMemberName(s).path, stripped };
+}
+
+/** Does a symlink target make GNU tar delay the link (absolute, or any `..` component)? */
+export const delayedTarget = (target: string): boolean => target.startsWith("/") || target.split("/").includes("..");
+
+export class ExtractedTree {
+  readonly nodes = new Map<string, Node>();
+  readonly unsafe: Node[] = [];
+  readonly ambiguities: ArchiveAmbiguity[] = [];
+  readonly problems: { path: string; reason: string }[] = [];
+  private readonly children = new Map<string, number>();
+  /** Paths of symlinks and non-directories: only these can redirect or block a parent walk. */
+  private blockers = 0;
+  private inoCount = new Map<number, number>();
+  private nextIno = 1;
+  /** What a path held before a later member replaced it (only for paths written twice). */
+  private readonly previous = new WeakMap<Node, string>();
+
+  ambiguity(path: string, what: string, extractors?: Record<string, string>): void {
+    this.ambiguities.push({ path, what, ...(extractors ? { extractors } : {}) });
+  }
+
+  /**
+   * Resolve the parent directories of `path` as GNU tar's openat() would: follow in-tree symlinks,
+   * fail on a non-directory. Returns the resolved path, the symlinks followed, or an error.
+   */
+  resolve(path: string): { path: string; via: string[] } | { error: string } {
+    const via: string[] = [];
+    if (this.blockers === 0) return { path, via };
+    let parts = path.split("/");
+    let hops = 0;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const prefix = parts.slice(0, i + 1).join("/");
+      const n = this.nodes.get(prefix);
+      if (!n || n.type === "dir") continue;
+      if (n.type === "symlink" && !n.placeholder) {
+        if (++hops > MAX_HOPS) return { error: `too many levels of symbolic links at ${prefix}` };
+        const target = posix.normalize(posix.join(parentOf(prefix), n.linkTarget ?? ""));
+        if (target.startsWith("../") || target === ".." || target.startsWith("/")) return { error: `${prefix} points outside the tree` };
+        via.push(`${prefix} -> ${n.linkTarget}`);
+        parts = [...(target === "." ? [] : target.split("/")), ...parts.slice(i + 1)];
+        i = -1;
+        continue;
+      }
+      return { error: `${prefix} is ${n.placeholder ? `a symlink to ${n.linkTarget} (GNU tar creates such links last)` : `not a directory (${n.type})`}` };
+    }
+    return { path: parts.join("/"), via };
+  }
+
+  private identity(n: Node): string {
+    if (n.type === "symlink") return `symlink -> ${n.linkTarget}`;
+    if (n.type === "file") return n.oid ? `file ${n.oid}` : "file";
+    return n.type;
+  }
+
+  private describe(n: Node): string {
+    if (n.type === "symlink") return `a symlink to ${n.linkTarget}`;
+    if (n.type === "file") return `a ${n.size}-byte file${n.oid ? ` (blob ${n.oid.slice(0, 12)})` : ""}`;
+    if (n.type === "dir") return "a directory";
+    return "a special file";
+  }
+
+  private hasChildren(path: string): boolean {
+    return (this.children.get(path) ?? 0) > 0;
+  }
+
+  private remove(path: string, n: Node): void {
+    this.nodes.delete(path);
+    const p = parentOf(path);
+    this.children.set(p, (this.children.get(p) ?? 1) - 1);
+    if (n.type !== "dir") this.blockers--;
+    if (n.ino !== undefined) this.inoCount.set(n.ino, (this.inoCount.get(n.ino) ?? 1) - 1);
+  }
+
+  private insert(path: string, n: Node): void {
+    this.nodes.set(path, n);
+    const p = parentOf(path);
+    this.children.set(p, (this.children.get(p) ?? 0) + 1);
+    if (n.type !== "dir") this.blockers++;
+    if (n.ino !== undefined) this.inoCount.set(n.ino, (this.inoCount.get(n.ino) ?? 0) + 1);
+  }
+
+  /**
+   * Place a member. Returns the node (whose content the caller fills in while the data streams)
+   * or null when GNU tar would not create it.
+   */
+  place(rawName: string, node: Omit<Node, "path" | "rawName">, link?: { hard?: string }): Node | null {
+    const safe = normalizeMemberName(rawName);
+    if (safe.unsafe) {
+      const n: Node = { ...node, path: safe.path, rawName, unsafe: safe.unsafe } as Node;
+      this.unsafe.push(n);
+      return n;
+    }
+    if (safe.path === "") {
+      this.problems.push({ path: rawName || "(empty name)", reason: "a member with an empty name (or '.') is not extracted by GNU tar, bsdtar or Python tarfile; its content was not audited" });
+      return null;
+    }
+    // Share the string when the stored name is already normal (a million members are common).
+    const normal = safe.path === rawName ? rawName : safe.path;
+    const r = this.resolve(normal);
+    if ("error" in r) {
+      const how = node.type === "dir" ? "directory" : "member";
+      this.ambiguity(safe.path, `a ${how} is written below ${r.error}: GNU tar fails to create it ("Not a directory"), bsdtar refuses, Python tarfile may write it elsewhere`, {
+        "GNU tar": "not extracted",
+        bsdtar: "not extracted",
+        "Python tarfile": "writes through the link or fails",
+      });
+      return null;
+    }
+    const path = r.via.length ? r.path : normal;
+    if (r.via.length) {
+      this.ambiguity(safe.path, `written through a symlink (${r.via.join(", ")}): GNU tar and Python tarfile write it to ${path}, bsdtar refuses to extract through a symlink`, {
+        "GNU tar": `writes ${path}`,
+        bsdtar: "refuses (Cannot extract through symlink)",
+        "Python tarfile": `writes ${path}`,
+      });
+    }
+    let n: Node = { ...node, path, rawName } as Node;
+    if (link?.hard !== undefined) {
+      const resolved = this.hardlinkTarget(safe.path, link.hard);
+      if (!resolved) return null;
+      const t = resolved;
+      if (t.type === "symlink") n = { ...n, type: "symlink", linkTarget: t.linkTarget!, oid: t.oid!, size: t.size, hardlinkTo: t.path } as Node;
+      else {
+        const ino = t.ino ?? (t.ino = this.nextIno++);
+        if (t.ino === ino && !this.inoCount.has(ino)) this.inoCount.set(ino, 1);
+        n = { ...n, type: "file", hardlinkTo: t.path, oid: t.oid!, size: t.size, mode: t.mode, ino } as Node;
+        if (t.data) n.data = t.data;
+        if (t.head) n.head = t.head;
+      }
+    }
+    const existing = this.nodes.get(path);
+    if (n.type === "dir") {
+      if (existing?.type === "dir") {
+        existing.mode = n.mode;
+        return existing;
+      }
+      if (existing) {
+        const was = this.describe(existing);
+        this.ambiguity(path, `a directory member replaces ${was}: GNU tar and bsdtar remove it and create a directory, Python tarfile ${existing.type === "symlink" ? "keeps the symlink and writes later members through it" : "fails"}`, {
+          "GNU tar": "replaces it with a directory",
+          bsdtar: "replaces it with a directory",
+          "Python tarfile": existing.type === "symlink" ? `keeps ${was}` : "fails",
+        });
+        this.remove(path, existing);
+      }
+      this.insert(path, n);
+      return n;
+    }
+    if (existing?.type === "dir" || (!existing && this.hasChildren(path))) {
+      if (this.hasChildren(path)) {
+        this.ambiguity(path, `${this.describe(n)} is written over a non-empty directory: GNU tar and bsdtar keep the directory, other extractors may not`, {
+          "GNU tar": "keeps the directory",
+          bsdtar: "keeps the directory",
+          "Python tarfile": "fails (Is a directory)",
+        });
+        return null;
+      }
+    }
+    if (existing) {
+      if (existing.ino !== undefined && (this.inoCount.get(existing.ino) ?? 0) > 1) {
+        this.ambiguity(path, `${path} is a hard link shared with another path and is then written again: GNU tar and bsdtar replace only ${path}, Python tarfile and tar --overwrite write in place and change every linked path`, {
+          "GNU tar": `replaces ${path} only`,
+          bsdtar: `replaces ${path} only`,
+          "Python tarfile": "writes in place through the hard link",
+        });
+      }
+      if (existing.type === "symlink" && (existing.placeholder || (n.type === "file" && n.hardlinkTo === undefined))) {
+        const target = existing.linkTarget ?? "";
+        const late = existing.placeholder ? " (GNU tar creates such links last and may still create the symlink over the new member when it reuses the placeholder's inode, depending on the file system)" : "";
+        this.ambiguity(path, `${path} is first a symlink to ${target}${delayedTarget(target) ? " (outside the tree)" : ""}, then ${this.describe(n)}: GNU tar and bsdtar replace the link${late}; Python tarfile writes through it to ${target}`, {
+          "GNU tar": `replaces the symlink with ${this.describe(n)}${existing.placeholder ? ", or creates the symlink at the end" : ""}`,
+          bsdtar: `replaces the symlink with ${this.describe(n)}`,
+          "Python tarfile": `writes through the symlink into ${target}`,
+        });
+      }
+      if (!existing.unsafe) this.previous.set(n, this.identity(existing));
+      this.remove(path, existing);
+    }
+    this.insert(path, n);
+    return n;
+  }
+
+  /** Record the final content identity of a placed non-directory node (duplicates are compared here). */
+  written(n: Node): void {
+    if (n.unsafe || n.type === "dir") return;
+    const prev = this.previous.get(n);
+    if (prev === undefined) return;
+    const id = this.identity(n);
+    if (prev !== id) {
+      this.ambiguity(n.path, `appears more than once with different content (${prev}, then ${id}): GNU tar, bsdtar and Python tarfile keep the last; tar -k, --skip-old-files and first-match readers keep the first`, {
+        "GNU tar": `last copy (${id})`,
+        bsdtar: `last copy (${id})`,
+        "Python tarfile": `last copy (${id})`,
+        "tar -k / --skip-old-files": `first copy (${prev})`,
+      });
+    }
+  }
+
+  private hardlinkTarget(path: string, rawTarget: string): Node | null {
+    const g = gnuLinkTarget(rawTarget);
+    if (g.stripped) {
+      this.ambiguity(path, `hard link to '${rawTarget}', outside the tree: GNU tar links to '${g.path}' inside the extraction directory (if it exists), bsdtar refuses, Python tarfile without a filter links to the real file`, {
+        "GNU tar": g.path ? `links to '${g.path}' relative to the extraction directory` : "not extracted",
+        bsdtar: "refuses (path contains '..' or is absolute)",
+        "Python tarfile": `links to ${rawTarget}`,
+      });
+    }
+    if (!g.path) {
+      this.problems.push({ path, reason: `hardlink to '${rawTarget}', which is not an earlier file in the archive` });
+      return null;
+    }
+    const r = this.resolve(g.path);
+    if (!("error" in r) && r.via.length) {
+      this.ambiguity(path, `hard link to '${rawTarget}', reached through a symlink (${r.via.join(", ")}): GNU tar and Python tarfile link to ${r.path}, bsdtar refuses to extract through a symlink`, {
+        "GNU tar": `links to ${r.path}`,
+        bsdtar: "refuses (Cannot extract through symlink)",
+        "Python tarfile": `links to ${r.path}`,
+      });
+    }
+    const t = "error" in r ? undefined : this.nodes.get(r.path);
+    if (!t || t.type === "dir" || t.type === "other" || t.placeholder) {
+      this.problems.push({ path, reason: `hardlink to '${rawTarget}', which is not an earlier file in the archive` });
+      return null;
+    }
+    return t;
+  }
+
+  /** The final tree: one entry per path (insertion order), then the unsafe members. */
+  entries(): TarEntry[] {
+    const out: TarEntry[] = [];
+    for (const n of this.nodes.values()) {
+      if (n.placeholder) delete n.placeholder;
+      if (n.ino !== undefined) delete n.ino;
+      out.push(n);
+    }
+    for (const n of this.unsafe) out.push(n);
+    return out;
+  }
+}
