@@ -16,6 +16,8 @@ export const RETAIN_MAX_BYTES = 8 * 1024 * 1024;
 export const HEAD_BYTES = 64 * 1024;
 /** Total bytes kept for all entries together; beyond it only blob ids are kept (and the entry is listed as not checked). */
 export const RETAIN_BUDGET_BYTES = 128 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+const EMPTY_OID = blobId(EMPTY);
 /** Member names listed in one ambiguity message. */
 const MAX_NAMES = 10;
 
@@ -161,6 +163,18 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
   const trailing = new TrailingScan();
 
   const sinkFor = (frame: Frame, node: Node): FrameSink => {
+    if (frame.size === 0) {
+      return {
+        update() {},
+        end() {
+          node.oid = EMPTY_OID;
+          node.size = 0;
+          if (opts.inspect && opts.wantsInspection?.(node.path)) opts.inspect(node.rawName, EMPTY);
+          if (opts.retain?.(EMPTY_OID, node.path, 0)) node.data = EMPTY;
+          tree.written(node);
+        },
+      };
+    }
     const hasher = new BlobHasher(frame.size);
     const whole = frame.size <= RETAIN_MAX_BYTES ? Buffer.allocUnsafe(frame.size) : null;
     const head = whole ? null : Buffer.allocUnsafe(HEAD_BYTES);

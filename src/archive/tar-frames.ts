@@ -6,9 +6,10 @@
  * size of a directory header (and then waits forever for an entry end), reads on past the
  * end-of-archive marker and drops pax global `path`; node-tar's Parser forces a directory's size to
  * 0 but skips a lone zero block and reads on, ignores a global `path`, and its pax record parser
- * drops any record whose value holds a newline. So the block loop is here, small and documented,
- * and the decoding of one 512-byte ustar/GNU header block (checksum, octal and base-256 numbers,
- * the ustar prefix) is node-tar's `Header`.
+ * drops any record whose value holds a newline. node-tar's `Header` decodes a block correctly but
+ * allocates three Dates and four strings per member (a million-member archive is a real input),
+ * and distvet needs four fields of it. So the block loop and the decoding of those fields (name and
+ * ustar prefix, link name, mode, strict size) are here, small and documented.
  *
  * GNU tar 1.34, measured (see test/archive-differential.test.ts, which checks it against the real
  * programs):
@@ -24,7 +25,6 @@
  * A header whose checksum or size field is malformed stops the audit (GNU tar skips to the next
  * valid header and exits 2, bsdtar reads on, Python stops): distvet cannot know which view to audit.
  */
-import { Header } from "tar";
 import { DistvetError } from "../errors.js";
 
 export const BLOCK = 512;
@@ -290,17 +290,12 @@ export class TarFramer {
       this.state = "ext";
       return;
     }
-    let h: Header;
-    try {
-      h = new Header(block);
-    } catch (e) {
-      throw corrupt(`the header at byte ${offset} cannot be decoded (${(e as Error).message})`);
-    }
+    const h = decodeHeader(block);
     const local = this.localPax;
     const global = this.globalPax;
-    let name = local?.get("path") ?? global.get("path") ?? this.longName ?? h.path ?? "";
+    let name = local?.get("path") ?? global.get("path") ?? this.longName ?? h.path;
     const globalName = !local?.has("path") && global.has("path");
-    const linkname = local?.get("linkpath") ?? global.get("linkpath") ?? this.longLink ?? h.linkpath ?? "";
+    const linkname = local?.get("linkpath") ?? global.get("linkpath") ?? this.longLink ?? h.linkpath;
     const globalLink = !local?.has("linkpath") && global.has("linkpath");
     const paxPath = local?.get("path") ?? global.get("path");
     const conflictingNames = paxPath !== undefined && this.longName !== null && cutNul(paxPath) !== cutNul(this.longName) ? { pax: paxPath, gnu: this.longName } : undefined;
@@ -360,7 +355,7 @@ export class TarFramer {
       linkname: cutNul(linkname),
       type,
       typeflag,
-      mode: (h.mode ?? 0) & 0o7777,
+      mode: h.mode & 0o7777,
       size,
       ignoredSize: sizeless ? declared : 0,
       ...(globalName ? { globalName } : {}),
@@ -437,12 +432,24 @@ function safeSize(field: Buffer): number | undefined {
   }
 }
 
+const str = (b: Buffer, from: number, to: number): string => {
+  const nul = b.indexOf(0, from);
+  return b.toString("utf8", from, nul < 0 || nul > to ? to : nul);
+};
+
+/**
+ * The fields of a header block distvet uses. The ustar prefix (bytes 345..500) is read only with
+ * the POSIX magic "ustar\0", as GNU tar does (old GNU headers keep times there).
+ */
+export function decodeHeader(block: Buffer): { path: string; linkpath: string; mode: number } {
+  let path = str(block, 0, 100);
+  if (block[257] === 0x75 && block.toString("latin1", 257, 263) === "ustar\0" && block[345] !== 0) path = `${str(block, 345, 500)}/${path}`;
+  const m = /^ *([0-7]+)/.exec(block.toString("latin1", 100, 108));
+  return { path, linkpath: str(block, 157, 257), mode: m ? parseInt(m[1]!, 8) : 0 };
+}
+
 /** Decode the name of a header block found somewhere it should not be (after the end marker, in skipped data). */
 export function peekHeaderName(block: Buffer): string | null {
   if (block.length < BLOCK || isZero(block, 0, BLOCK) || !checksumOk(block)) return null;
-  try {
-    return new Header(block).path ?? null;
-  } catch {
-    return null;
-  }
+  return decodeHeader(block).path;
 }
