@@ -39,6 +39,8 @@ export interface ArchiveAmbiguity {
   what: string;
   /** Extractor name -> what it produces. */
   extractors?: Record<string, string>;
+  /** Set when lower than the rule's high (e.g. a hard link nothing can create). */
+  severity?: Severity;
 }
 
 /** One entry of the git tree at the audited ref. */

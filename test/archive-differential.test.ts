@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { readTarball, type ArchiveListing } from "../src/archive/read-tar.js";
 import { blobId } from "../src/archive/blob-id.js";
-import { tarBytes } from "./archive-tar-writer.js";
+import { header, tarBytes } from "./archive-tar-writer.js";
 import { tmp } from "./tmp.js";
 
 const has = (cmd: string, arg = "--version"): boolean => spawnSync(cmd, [arg], { stdio: "ignore" }).status === 0;
@@ -97,6 +97,23 @@ const CASES: Case[] = [
   { name: "hardlink through a directory symlink", build: () => base().symlink(`${P}t`, "src").hardlink(`${P}h`, `${P}t/auth.c`).eof().bytes() },
   { name: "file inside a file is not extracted", build: () => base().file(`${P}f`, "x\n").file(`${P}f/g`, "y\n").eof().bytes(), ambiguous: /not a directory/ },
   { name: "directory replaces a file", build: () => base().file(`${P}f`, "x\n").dir(`${P}f`).file(`${P}f/g`, "y\n").eof().bytes() },
+  { name: "unknown type flag", build: () => base().raw(header(`${P}weird`, { type: "Z", size: 5 })).raw(Buffer.concat([Buffer.from("data\n"), Buffer.alloc(507)])).eof().bytes(), ambiguous: /unknown type flag/ },
+  { name: "hardlink to a member that comes later", build: () => base().hardlink(`${P}hl`, `${P}later.txt`).file(`${P}later.txt`, "later\n").eof().bytes(), ambiguous: /no earlier member created/ },
+  { name: "regular-file header whose name ends in a slash (a directory for GNU tar) with size > 0", build: () => base().raw(header(`${P}odd/`, { size: 512 })).file(`${P}hidden.sh`, "").eof().bytes(), ambiguous: /declares 512 bytes.*hidden\.sh/ },
+  {
+    name: "old GNU header with a ustar prefix field",
+    build: () => {
+      const h = header(`${P}name.c`, { size: 7 });
+      h.write("ustar  \0", 257, "latin1");
+      h.write("pkg-1.0/src", 345, "latin1");
+      h.fill(0x20, 148, 156);
+      let sum = 0;
+      for (const x of h) sum += x;
+      Buffer.from(`${sum.toString(8).padStart(6, "0")}\0 `, "latin1").copy(h, 148);
+      return base().raw(h).raw(Buffer.concat([Buffer.from("int n;\n"), Buffer.alloc(505)])).eof().bytes();
+    },
+    ambiguous: /prefix/,
+  },
   { name: "no single top-level directory", build: () => tarBytes().file("a.c", "int a;\n").dir("sub").file("sub/b.c", "int b;\n").eof().bytes() },
   { name: "concatenated gzip members", ext: "tar.gz", build: () => Buffer.concat([base().file(`${P}configure`, EVIL, 0o755).eof().gzip(), tarBytes().file(`${P}configure`, "#!/bin/sh\necho ok\n", 0o755).eof().gzip()]), ambiguous: /after the end-of-archive marker/ },
   { name: "concatenated gzip members without an end marker in the first", ext: "tar.gz", build: () => Buffer.concat([gzipSync(base().bytes()), tarBytes().file(`${P}second.sh`, "echo second\n", 0o755).eof().gzip()]) },

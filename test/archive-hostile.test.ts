@@ -120,6 +120,17 @@ describe("archive-ambiguity: hiding places are reported", () => {
     expect(r.changes).toContainEqual(expect.objectContaining({ kind: "added", path: "evil" }));
   });
 
+  it("hardlink to a member that only comes later: nothing is extracted there (low)", async () => {
+    const r = await auditBytes(clean().hardlink(`${P}hl-forward`, `${P}later.txt`).file(`${P}later.txt`, "later\n").eof().bytes());
+    expect(ambiguities(r).filter((f) => f.path === "hl-forward").map((f) => f.severity)).toEqual(["low"]);
+  });
+
+  it("unknown type flag is audited as the regular file GNU tar writes, and reported", async () => {
+    const r = await auditBytes(clean().raw(header(`${P}weird-type`, { type: "Z", size: 5 })).raw(pad(Buffer.from("data\n"))).eof().bytes());
+    expect(highAt(r, /weird-type/)[0]?.message).toMatch(/unknown type flag 'Z'/);
+    expect(r.changes).toContainEqual(expect.objectContaining({ kind: "added", path: "weird-type" }));
+  });
+
   it("a clean git-archive-like tarball has no ambiguity (negative)", async () => {
     const r = await auditBytes(clean().eof().raw(Buffer.alloc(8192)).bytes());
     expect(ambiguities(r)).toEqual([]);

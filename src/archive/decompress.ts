@@ -168,9 +168,12 @@ function spawnFilter(cmd: string, args: string[], pkg: string): Decompressor {
 }
 
 function decompressorFailure(cmd: string, stderr: string, code: number | null, signal: NodeJS.Signals | null): DistvetError {
-  const line = stderr.trim().split("\n").pop() ?? `exit status ${code ?? signal}`;
-  if (/memory usage limit|memlimit|requires too much memory|window size|frame requires/i.test(stderr)) {
-    return new DistvetError("E_CORRUPT", `the compressed stream needs more memory to decode than distvet allows (${cmd}: ${line})`);
+  const lines = stderr.trim().split("\n").map((l) => l.replace(/^[^:]+: (?:[^:]*: )?/, "").trim()).filter(Boolean);
+  const line = lines.pop() ?? `exit status ${code ?? signal}`;
+  const mem = /memory usage limit|memlimit|too much memory|window size|frame requires|window/i;
+  if (mem.test(stderr)) {
+    const limit = cmd === "xz" ? `${XZ_MEMLIMIT / 1048576} MiB` : `${ZSTD_MEMLIMIT_MB} MB`;
+    return new DistvetError("E_CORRUPT", `the ${cmd} stream asks for more memory to decode than distvet's ${limit} limit (a huge dictionary or window; ${cmd}: ${[...lines, line].find((l) => mem.test(l)) ?? line})`);
   }
   if (/unexpected end|truncated|premature|incomplete|end of file/i.test(stderr)) {
     return new DistvetError("E_TRUNCATED", `the compressed stream ends early (truncated download?): ${cmd}: ${line}`);

@@ -91,8 +91,8 @@ export class ExtractedTree {
   /** What a path held before a later member replaced it (only for paths written twice). */
   private readonly previous = new WeakMap<Node, string>();
 
-  ambiguity(path: string, what: string, extractors?: Record<string, string>): void {
-    this.ambiguities.push({ path, what, ...(extractors ? { extractors } : {}) });
+  ambiguity(path: string, what: string, extractors?: Record<string, string>, severity?: ArchiveAmbiguity["severity"]): void {
+    this.ambiguities.push({ path, what, ...(extractors ? { extractors } : {}), ...(severity ? { severity } : {}) });
   }
 
   /**
@@ -320,6 +320,14 @@ export class ExtractedTree {
     const t = "error" in r ? undefined : this.nodes.get(r.path);
     if (!t || t.type === "dir" || t.type === "other" || t.placeholder) {
       this.problems.push({ path, reason: `hardlink to '${rawTarget}', which is not an earlier file in the archive` });
+      if (!g.stripped) {
+        const what = !t ? "no earlier member created" : t.type === "dir" ? "is a directory" : t.placeholder ? "is a symlink GNU tar creates last" : "is a special file";
+        this.ambiguity(path, `hard link to '${rawTarget}', which ${what}: GNU tar, bsdtar and Python tarfile do not create ${path}, so its content is nowhere in the tree`, {
+          "GNU tar": "fails (Cannot hard link)",
+          bsdtar: "fails",
+          "Python tarfile": "fails (linkname not found)",
+        }, "low");
+      }
       return null;
     }
     return t;

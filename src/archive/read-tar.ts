@@ -227,12 +227,29 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
         names: [],
         what: `${kindName} header declares ${frame.ignoredSize} bytes of data: GNU tar, bsdtar and Python tarfile ignore the size and read what follows as member headers`,
       });
+      const slashFile = frame.type === "dir" && frame.typeflag !== "5";
+      if (slashFile) hiding[hiding.length - 1]!.what = `regular-file header named like a directory (${frame.name}) declares ${frame.ignoredSize} bytes of data: GNU tar and bsdtar treat it as a directory and read what follows as member headers, Python tarfile extracts those bytes as a file`;
       amb.extractors = {
         "GNU tar": "reads the next block as a header",
         bsdtar: frame.type === "hardlink" ? `writes the ${frame.ignoredSize} bytes as the content of ${frame.name}` : "reads the next block as a header",
-        "Python tarfile": "reads the next block as a header",
+        "Python tarfile": slashFile ? `a ${frame.ignoredSize}-byte file ${frame.name}` : "reads the next block as a header",
         "size-honouring readers (tar-stream)": `skip ${frame.ignoredSize} bytes as data`,
       };
+    }
+    if (frame.ignoredPrefix !== undefined) {
+      tree.ambiguity(frame.name, `the header has no POSIX ustar magic but a prefix field '${frame.ignoredPrefix}': GNU tar and bsdtar ignore it (${frame.name}), Python tarfile prepends it (${frame.ignoredPrefix}/${frame.name})`, {
+        "GNU tar": frame.name,
+        bsdtar: frame.name,
+        "Python tarfile": `${frame.ignoredPrefix}/${frame.name}`,
+      });
+    }
+    if (frame.unknownType) {
+      tree.ambiguity(frame.name, `unknown type flag '${frame.typeflag}': GNU tar, bsdtar and Python tarfile extract it as a regular file, other readers (node-tar) skip it`, {
+        "GNU tar": "a regular file",
+        bsdtar: "a regular file",
+        "Python tarfile": "a regular file",
+        "node-tar": "skipped",
+      });
     }
     if (frame.conflictingNames) {
       tree.ambiguity(frame.name, `one member is named twice: pax path '${frame.conflictingNames.pax}' and GNU long name '${frame.conflictingNames.gnu}'; GNU tar, bsdtar and Python tarfile use the pax path, readers without pax support use the long name`, {

@@ -56,6 +56,10 @@ export interface Frame {
   conflictingNames?: { pax: string; gnu: string };
   /** The name held a NUL byte (C extractors cut it there; the cut name is `name`). */
   nulInName?: string;
+  /** A ustar prefix field GNU tar ignores (no POSIX magic) and Python's tarfile prepends. */
+  ignoredPrefix?: string;
+  /** A type flag GNU tar does not know (it extracts the member as a regular file). */
+  unknownType?: true;
   /** Sparse member: the real size (content is not reconstructed). */
   sparse?: { format: string; realSize?: number };
 }
@@ -299,6 +303,7 @@ export class TarFramer {
     const globalLink = !local?.has("linkpath") && global.has("linkpath");
     const paxPath = local?.get("path") ?? global.get("path");
     const conflictingNames = paxPath !== undefined && this.longName !== null && cutNul(paxPath) !== cutNul(this.longName) ? { pax: paxPath, gnu: this.longName } : undefined;
+    const nameFromHeader = paxPath === undefined && this.longName === null;
     const sizeRec = local?.get("size") ?? global.get("size");
     const declared = sizeRec !== undefined ? paxSize(sizeRec, offset) : rawSize;
     const sparseKeys = local && [...local.keys()].some((k) => k.startsWith("GNU.sparse."));
@@ -316,7 +321,7 @@ export class TarFramer {
       case "0":
       case "":
       case "7":
-        type = trailingSlash && typeflag !== "7" ? "dir" : "file";
+        type = trailingSlash ? "dir" : "file"; // GNU tar: a directory, whose size is ignored
         break;
       case "1":
         type = "hardlink";
@@ -347,6 +352,7 @@ export class TarFramer {
       default:
         type = "file"; // GNU tar: "Unknown file type 'Z', extracted as normal file"
     }
+    const unknownType = !"01234567xgLKSDVM".includes(typeflag || "0");
     const sizeless = SIZELESS.has(typeflag) || (type === "dir" && typeflag !== "D");
     const size = sizeless ? 0 : declared;
     const frame: Frame = {
@@ -363,6 +369,8 @@ export class TarFramer {
       ...(conflictingNames ? { conflictingNames } : {}),
       ...(nulInName !== undefined ? { nulInName } : {}),
     };
+    if (unknownType) frame.unknownType = true;
+    if (h.ignoredPrefix !== undefined && nameFromHeader) frame.ignoredPrefix = h.ignoredPrefix;
     if (sparseKeys) {
       const major = local!.get("GNU.sparse.major");
       const realName = local!.get("GNU.sparse.name");
@@ -441,11 +449,16 @@ const str = (b: Buffer, from: number, to: number): string => {
  * The fields of a header block distvet uses. The ustar prefix (bytes 345..500) is read only with
  * the POSIX magic "ustar\0", as GNU tar does (old GNU headers keep times there).
  */
-export function decodeHeader(block: Buffer): { path: string; linkpath: string; mode: number } {
+export function decodeHeader(block: Buffer): { path: string; linkpath: string; mode: number; ignoredPrefix?: string } {
   let path = str(block, 0, 100);
-  if (block[257] === 0x75 && block.toString("latin1", 257, 263) === "ustar\0" && block[345] !== 0) path = `${str(block, 345, 500)}/${path}`;
+  let ignoredPrefix: string | undefined;
+  if (block[345] !== 0) {
+    if (block[257] === 0x75 && block.toString("latin1", 257, 263) === "ustar\0") path = `${str(block, 345, 500)}/${path}`;
+    // Python's tarfile prepends this field whatever the magic says (except for GNU sparse headers).
+    else if (block[156] !== 0x53) ignoredPrefix = str(block, 345, 500);
+  }
   const m = /^ *([0-7]+)/.exec(block.toString("latin1", 100, 108));
-  return { path, linkpath: str(block, 157, 257), mode: m ? parseInt(m[1]!, 8) : 0 };
+  return { path, linkpath: str(block, 157, 257), mode: m ? parseInt(m[1]!, 8) : 0, ...(ignoredPrefix !== undefined ? { ignoredPrefix } : {}) };
 }
 
 /** Decode the name of a header block found somewhere it should not be (after the end marker, in skipped data). */

@@ -17,6 +17,7 @@ export default defineRule({
       seen.add(key);
       report({
         path: a.path,
+        ...(a.severity ? { severity: a.severity } : {}),
         message: `${a.path}: ${a.what}.`,
         ...(a.extractors ? { evidence: { lines: Object.entries(a.extractors).map(([tool, result]) => `${tool}: ${result}`) } } : {}),
       });
