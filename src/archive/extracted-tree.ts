@@ -24,16 +24,13 @@ import { normalizeMemberName } from "./paths.js";
  * one hidden class (object literals built by spreading got a shape each: ~500 bytes per entry).
  */
 export class Node implements TarEntry {
-  oid?: string;
-  linkTarget?: string;
-  hardlinkTo?: string;
-  data?: Buffer;
-  head?: Buffer;
-  unsafe?: string;
-  /** A GNU tar placeholder: a symlink leaving the tree, created only after everything else. */
-  placeholder?: true;
-  /** Hardlink group (shared inode), when the node is or has a hardlink. */
-  ino?: number;
+  oid?: string = undefined;
+  // Rare fields are added only when set (declare: no per-entry slot for them).
+  declare linkTarget?: string;
+  declare hardlinkTo?: string;
+  declare data?: Buffer;
+  declare head?: Buffer;
+  declare unsafe?: string;
   constructor(
     public path: string,
     public rawName: string,
@@ -78,6 +75,9 @@ export function gnuLinkTarget(raw: string): { path: string; stripped: boolean } 
 /** Does a symlink target make GNU tar delay the link (absolute, or any `..` component)? */
 export const delayedTarget = (target: string): boolean => target.startsWith("/") || target.split("/").includes("..");
 
+/** A GNU tar placeholder: a symlink leaving the tree, created only after everything else (nothing can be written through it). */
+const placeholder = (n: Node): boolean => n.type === "symlink" && !n.unsafe && delayedTarget(n.linkTarget ?? "");
+
 export class ExtractedTree {
   readonly nodes = new Map<string, Node>();
   readonly unsafe: Node[] = [];
@@ -87,6 +87,8 @@ export class ExtractedTree {
   /** Directories known to exist as real directories (not reached through a symlink): a parent found here needs no walk. */
   private readonly dirs = new Set<string>([""]);
   private inoCount = new Map<number, number>();
+  /** Hardlink group (shared inode) of nodes that are or have a hard link. */
+  private readonly inode = new Map<Node, number>();
   private nextIno = 1;
   /** What a path held before a later member replaced it (only for paths written twice). */
   private readonly previous = new WeakMap<Node, string>();
@@ -101,26 +103,32 @@ export class ExtractedTree {
    */
   resolve(path: string): { path: string; via: string[] } | { error: string } {
     const via: string[] = [];
-    if (this.dirs.has(parentOf(path))) return { path, via };
+    const parent = parentOf(path);
+    if (this.dirs.has(parent)) return { path, via };
+    // Walk only below the deepest ancestor already known to be a real directory.
+    let known = parentOf(parent);
+    while (known !== "" && !this.dirs.has(known)) known = parentOf(known);
     let parts = path.split("/");
     let hops = 0;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const prefix = parts.slice(0, i + 1).join("/");
+    let prefix = known;
+    for (let i = known === "" ? 0 : known.split("/").length; i < parts.length - 1; i++) {
+      prefix = prefix === "" ? parts[i]! : `${prefix}/${parts[i]!}`;
       const n = this.nodes.get(prefix);
       if (!n || n.type === "dir") {
         if (!via.length) this.dirs.add(prefix);
         continue;
       }
-      if (n.type === "symlink" && !n.placeholder) {
+      if (n.type === "symlink" && !placeholder(n)) {
         if (++hops > MAX_HOPS) return { error: `too many levels of symbolic links at ${prefix}` };
         const target = posix.normalize(posix.join(parentOf(prefix), n.linkTarget ?? ""));
         if (target.startsWith("../") || target === ".." || target.startsWith("/")) return { error: `${prefix} points outside the tree` };
         via.push(`${prefix} -> ${n.linkTarget}`);
         parts = [...(target === "." ? [] : target.split("/")), ...parts.slice(i + 1)];
         i = -1;
+        prefix = "";
         continue;
       }
-      return { error: `${prefix} is ${n.placeholder ? `a symlink to ${n.linkTarget} (GNU tar creates such links last)` : `not a directory (${n.type})`}` };
+      return { error: `${prefix} is ${placeholder(n) ? `a symlink to ${n.linkTarget} (GNU tar creates such links last)` : `not a directory (${n.type})`}` };
     }
     return { path: parts.join("/"), via };
   }
@@ -148,7 +156,8 @@ export class ExtractedTree {
     const p = parentOf(path);
     this.children.set(p, (this.children.get(p) ?? 1) - 1);
     this.dirs.delete(path);
-    if (n.ino !== undefined) this.inoCount.set(n.ino, (this.inoCount.get(n.ino) ?? 1) - 1);
+    const ino = this.inode.get(n);
+    if (ino !== undefined) this.inoCount.set(ino, (this.inoCount.get(ino) ?? 1) - 1);
   }
 
   private insert(path: string, n: Node): void {
@@ -163,7 +172,8 @@ export class ExtractedTree {
       }
     }
     if (n.type !== "dir") this.dirs.delete(path);
-    if (n.ino !== undefined) this.inoCount.set(n.ino, (this.inoCount.get(n.ino) ?? 0) + 1);
+    const ino = this.inode.get(n);
+    if (ino !== undefined) this.inoCount.set(ino, (this.inoCount.get(ino) ?? 0) + 1);
   }
 
   /**
@@ -219,11 +229,12 @@ export class ExtractedTree {
         n.type = "symlink";
         n.linkTarget = t.linkTarget!;
       } else {
-        const ino = t.ino ?? (t.ino = this.nextIno++);
+        let ino = this.inode.get(t);
+        if (ino === undefined) this.inode.set(t, (ino = this.nextIno++));
         if (!this.inoCount.has(ino)) this.inoCount.set(ino, 1);
         n.type = "file";
         n.mode = t.mode;
-        n.ino = ino;
+        this.inode.set(n, ino);
         if (t.data) n.data = t.data;
         if (t.head) n.head = t.head;
       }
@@ -244,6 +255,7 @@ export class ExtractedTree {
         this.remove(path, existing);
       }
       this.insert(path, n);
+      this.dirs.add(path);
       return n;
     }
     if (existing?.type === "dir" || (!existing && this.hasChildren(path))) {
@@ -257,18 +269,19 @@ export class ExtractedTree {
       }
     }
     if (existing) {
-      if (existing.ino !== undefined && (this.inoCount.get(existing.ino) ?? 0) > 1) {
+      const ino = this.inode.get(existing);
+      if (ino !== undefined && (this.inoCount.get(ino) ?? 0) > 1) {
         this.ambiguity(path, `${path} is a hard link shared with another path and is then written again: GNU tar and bsdtar replace only ${path}, Python tarfile and tar --overwrite write in place and change every linked path`, {
           "GNU tar": `replaces ${path} only`,
           bsdtar: `replaces ${path} only`,
           "Python tarfile": "writes in place through the hard link",
         });
       }
-      if (existing.type === "symlink" && (existing.placeholder || (n.type === "file" && n.hardlinkTo === undefined))) {
+      if (existing.type === "symlink" && (placeholder(existing) || (n.type === "file" && n.hardlinkTo === undefined))) {
         const target = existing.linkTarget ?? "";
-        const late = existing.placeholder ? " (GNU tar creates such links last and may still create the symlink over the new member when it reuses the placeholder's inode, depending on the file system)" : "";
+        const late = placeholder(existing) ? " (GNU tar creates such links last and may still create the symlink over the new member when it reuses the placeholder's inode, depending on the file system)" : "";
         this.ambiguity(path, `${path} is first a symlink to ${target}${delayedTarget(target) ? " (outside the tree)" : ""}, then ${this.describe(n)}: GNU tar and bsdtar replace the link${late}; Python tarfile writes through it to ${target}`, {
-          "GNU tar": `replaces the symlink with ${this.describe(n)}${existing.placeholder ? ", or creates the symlink at the end" : ""}`,
+          "GNU tar": `replaces the symlink with ${this.describe(n)}${placeholder(existing) ? ", or creates the symlink at the end" : ""}`,
           bsdtar: `replaces the symlink with ${this.describe(n)}`,
           "Python tarfile": `writes through the symlink into ${target}`,
         });
@@ -318,10 +331,10 @@ export class ExtractedTree {
       });
     }
     const t = "error" in r ? undefined : this.nodes.get(r.path);
-    if (!t || t.type === "dir" || t.type === "other" || t.placeholder) {
+    if (!t || t.type === "dir" || t.type === "other" || placeholder(t)) {
       this.problems.push({ path, reason: `hardlink to '${rawTarget}', which is not an earlier file in the archive` });
       if (!g.stripped) {
-        const what = !t ? "no earlier member created" : t.type === "dir" ? "is a directory" : t.placeholder ? "is a symlink GNU tar creates last" : "is a special file";
+        const what = !t ? "no earlier member created" : t.type === "dir" ? "is a directory" : placeholder(t) ? "is a symlink GNU tar creates last" : "is a special file";
         this.ambiguity(path, `hard link to '${rawTarget}', which ${what}: GNU tar, bsdtar and Python tarfile do not create ${path}, so its content is nowhere in the tree`, {
           "GNU tar": "fails (Cannot hard link)",
           bsdtar: "fails",
@@ -336,11 +349,7 @@ export class ExtractedTree {
   /** The final tree: one entry per path (insertion order), then the unsafe members. */
   entries(): TarEntry[] {
     const out: TarEntry[] = [];
-    for (const n of this.nodes.values()) {
-      n.placeholder = undefined;
-      n.ino = undefined;
-      out.push(n);
-    }
+    for (const n of this.nodes.values()) out.push(n);
     for (const n of this.unsafe) out.push(n);
     return out;
   }

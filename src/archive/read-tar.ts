@@ -9,7 +9,7 @@ import { BlobHasher, blobId } from "./blob-id.js";
 import { detectCompression, type Compression } from "./detect.js";
 import { archiveError, createDecompressor } from "./decompress.js";
 import { BLOCK, peekHeaderName, TarFramer, type Frame, type FrameSink } from "./tar-frames.js";
-import { delayedTarget, ExtractedTree, type Node } from "./extracted-tree.js";
+import { ExtractedTree, type Node } from "./extracted-tree.js";
 
 /** Entries up to this size are kept in memory when they differ from git; larger ones keep only a head. */
 export const RETAIN_MAX_BYTES = 8 * 1024 * 1024;
@@ -274,7 +274,6 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
       case "symlink": {
         const target = frame.linkname;
         node = tree.place(frame.name, { type: "symlink", mode: frame.mode, size: Buffer.byteLength(target), linkTarget: target, oid: blobId(target) });
-        if (node && !node.unsafe && delayedTarget(target)) node.placeholder = true;
         if (node) tree.written(node);
         return null;
       }
