@@ -163,6 +163,12 @@ describe("archive reader: malformed input is an error, never a silent result", (
     });
   }
 
+  it("a file name with a newline still gives a one-line error", async () => {
+    const file = join(tmp(), "bad\nname.tar.gz");
+    writeFileSync(file, "not a tarball\n");
+    await expect(readTarball(file)).rejects.toMatchObject({ code: "E_NOT_AN_ARCHIVE", message: expect.not.stringContaining("\n") });
+  });
+
   it("a header that promises more data than the stream holds is truncated", async () => {
     const file = join(tmp(), "short.tar");
     writeFileSync(file, Buffer.concat([clean().bytes(), header(`${P}huge.bin`, { size: 1 << 30 })]));

@@ -65,6 +65,9 @@ export interface ArchiveListing {
   ambiguities: ArchiveAmbiguity[];
 }
 
+/** A file name for a one-line message: control characters (a newline in a name) escaped. */
+const shown = (file: string): string => file.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+
 async function readHead(file: string, n: number): Promise<Buffer> {
   const fh = await open(file, "r");
   try {
@@ -125,19 +128,19 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
   let size: number;
   try {
     const st = await stat(file);
-    if (!st.isFile()) throw new DistvetError("E_TARBALL_NOT_FOUND", `${file} is not a regular file`);
+    if (!st.isFile()) throw new DistvetError("E_TARBALL_NOT_FOUND", `${shown(file)} is not a regular file`);
     size = st.size;
   } catch (e) {
     if (e instanceof DistvetError) throw e;
-    throw new DistvetError("E_TARBALL_NOT_FOUND", `tarball not found: ${file}`);
+    throw new DistvetError("E_TARBALL_NOT_FOUND", `tarball not found: ${shown(file)}`);
   }
   const head = await readHead(file, 512);
   const kind = detectCompression(head);
   if (kind === "zip") {
-    throw new DistvetError("E_NOT_AN_ARCHIVE", `${file} is a zip archive; distvet audits tar archives (.tar, .tar.gz, .tar.xz, .tar.bz2, .tar.zst)`);
+    throw new DistvetError("E_NOT_AN_ARCHIVE", `${shown(file)} is a zip archive; distvet audits tar archives (.tar, .tar.gz, .tar.xz, .tar.bz2, .tar.zst)`);
   }
   if (kind === "unknown") {
-    throw new DistvetError("E_NOT_AN_ARCHIVE", `${file} is not a tarball (no gzip, xz, bzip2, zstd or tar signature found)`);
+    throw new DistvetError("E_NOT_AN_ARCHIVE", `${shown(file)} is not a tarball (no gzip, xz, bzip2, zstd or tar signature found)`);
   }
 
   const sha256 = createHash("sha256");
@@ -347,7 +350,7 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
     const fed = await feeding;
     throw archiveError(err instanceof DistvetError ? err : (fed ?? err), kind);
   }
-  if (!framer.sawHeader) throw new DistvetError("E_NOT_AN_ARCHIVE", `${file} holds no tar entries (an empty or non-tar ${kind} stream)`);
+  if (!framer.sawHeader) throw new DistvetError("E_NOT_AN_ARCHIVE", `${shown(file)} holds no tar entries (an empty or non-tar ${kind} stream)`);
 
   for (const h of hiding) {
     h.amb.what = `${h.what}${h.names.length ? ` (${h.names.join(", ")})` : ""}; readers that honour the size skip ${h.names.length ? "these members" : "those bytes"}`;
