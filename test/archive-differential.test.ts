@@ -61,7 +61,7 @@ function extract(tool: "gnu" | "bsd" | "py", archive: string, into: string): Vie
 
 interface Case {
   name: string;
-  build: (outside: string) => Buffer;
+  build: (outside: string, dir: string) => Buffer;
   ext?: string;
   /** Some extractor must disagree here (so distvet must report it). */
   ambiguous?: RegExp;
@@ -114,6 +114,19 @@ const CASES: Case[] = [
     },
     ambiguous: /prefix/,
   },
+  ...[["gnu"], ["pax", "1.0"], ["pax", "0.1"]].map(([format, version]) => ({
+    name: `sparse member written by GNU tar --sparse --format=${format}${version ? ` --sparse-version=${version}` : ""}`,
+    build: (_o: string, dir: string) => {
+      const src = join(dir, "src", "pkg-1.0");
+      mkdirSync(src, { recursive: true });
+      writeFileSync(join(src, "configure"), "#!/bin/sh\necho sparse\n");
+      spawnSync("truncate", ["-s", "300K", join(src, "configure")]);
+      writeFileSync(join(src, "configure"), "tail\n", { flag: "a" });
+      const out = spawnSync("tar", ["--sparse", `--format=${format}`, ...(version ? [`--sparse-version=${version}`] : []), "-C", join(dir, "src"), "-cf", "-", "pkg-1.0"], { maxBuffer: 1 << 24 });
+      return out.stdout;
+    },
+    ambiguous: /sparse member/,
+  })),
   { name: "no single top-level directory", build: () => tarBytes().file("a.c", "int a;\n").dir("sub").file("sub/b.c", "int b;\n").eof().bytes() },
   { name: "concatenated gzip members", ext: "tar.gz", build: () => Buffer.concat([base().file(`${P}configure`, EVIL, 0o755).eof().gzip(), tarBytes().file(`${P}configure`, "#!/bin/sh\necho ok\n", 0o755).eof().gzip()]), ambiguous: /after the end-of-archive marker/ },
   { name: "concatenated gzip members without an end marker in the first", ext: "tar.gz", build: () => Buffer.concat([gzipSync(base().bytes()), tarBytes().file(`${P}second.sh`, "echo second\n", 0o755).eof().gzip()]) },
@@ -125,7 +138,7 @@ describe.skipIf(!gnuTar)("as-extracted view equals what GNU tar writes (bsdtar a
       const dir = tmp();
       const outside = join(dir, "outside");
       const archive = join(dir, `case.${c.ext ?? "tar"}`);
-      writeFileSync(archive, c.build(outside));
+      writeFileSync(archive, c.build(outside, dir));
       const listing = await readTarball(archive);
       const mine = distvetView(listing);
       const gnu = extract("gnu", archive, join(dir, "gnu"));

@@ -12,7 +12,7 @@ import { readTarball } from "../src/archive/read-tar.js";
 import { blobId } from "../src/archive/blob-id.js";
 import { makeRepo } from "../samples/lib/fixture.js";
 import type { AuditResult } from "../src/types.js";
-import { tarBytes, header, pad } from "./archive-tar-writer.js";
+import { tarBytes, header, pad, patchHeader } from "./archive-tar-writer.js";
 import { tmp } from "./tmp.js";
 
 const P = "pkg-1.0/";
@@ -129,6 +129,25 @@ describe("archive-ambiguity: hiding places are reported", () => {
     const r = await auditBytes(clean().raw(header(`${P}weird-type`, { type: "Z", size: 5 })).raw(pad(Buffer.from("data\n"))).eof().bytes());
     expect(highAt(r, /weird-type/)[0]?.message).toMatch(/unknown type flag 'Z'/);
     expect(r.changes).toContainEqual(expect.objectContaining({ kind: "added", path: "weird-type" }));
+  });
+
+  it("old GNU sparse member over configure: the rebuilt content (not the raw data) is audited", async () => {
+    const data = Buffer.from(EVIL);
+    const o = (n: number, w: number) => `${n.toString(8).padStart(w - 1, "0")}\0`;
+    // Map: one segment of the data at offset 0; real size adds a 100-byte hole at the end.
+    const h = patchHeader(header(`${P}configure`, { type: "S", size: data.length, mode: 0o755 }), [
+      [257, "ustar  \0"],
+      [386, o(0, 12)],
+      [398, o(data.length, 12)],
+      [483, o(data.length + 100, 12)],
+    ]);
+    const r = await auditBytes(clean().raw(h).raw(pad(data)).eof().bytes());
+    expect(highAt(r, /^configure$/).map((f) => f.message).join("\n")).toMatch(/sparse member/);
+    expect(r.changes).toContainEqual(expect.objectContaining({ kind: "modified", path: "configure" }));
+    const file = join(tmp(), "s.tar");
+    writeFileSync(file, clean().raw(h).raw(pad(data)).eof().bytes());
+    const l = await readTarball(file);
+    expect(l.entries.find((e) => e.path === "configure")?.oid).toBe(blobId(Buffer.concat([data, Buffer.alloc(100)])));
   });
 
   it("a clean git-archive-like tarball has no ambiguity (negative)", async () => {

@@ -37,6 +37,17 @@ export function header(name: string | Buffer, o: HeaderOpts = {}): Buffer {
   return b;
 }
 
+/** Overwrite bytes of a header block and fix its checksum. */
+export function patchHeader(h: Buffer, patches: [number, Buffer | string][]): Buffer {
+  const b = Buffer.from(h);
+  for (const [off, v] of patches) (typeof v === "string" ? Buffer.from(v, "latin1") : v).copy(b, off);
+  b.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const x of b) sum += x;
+  Buffer.from(`${sum.toString(8).padStart(6, "0")}\0 `, "latin1").copy(b, 148);
+  return b;
+}
+
 export const pad = (d: Buffer): Buffer => Buffer.concat([d, Buffer.alloc((512 - (d.length % 512)) % 512)]);
 
 export function paxRecord(k: string, v: string): Buffer {

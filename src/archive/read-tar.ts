@@ -10,6 +10,7 @@ import { detectCompression, type Compression } from "./detect.js";
 import { archiveError, createDecompressor } from "./decompress.js";
 import { BLOCK, peekHeaderName, TarFramer, type Frame, type FrameSink } from "./tar-frames.js";
 import { ExtractedTree, type Node } from "./extracted-tree.js";
+import { sparseSink } from "./sparse.js";
 
 /** Entries up to this size are kept in memory when they differ from git; larger ones keep only a head. */
 export const RETAIN_MAX_BYTES = 8 * 1024 * 1024;
@@ -296,15 +297,27 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
         if (node) tree.written(node);
         return null;
       case "sparse": {
-        node = tree.place(frame.name, { type: "file", mode: frame.mode, size: frame.sparse?.realSize ?? frame.size });
-        if (node) {
-          tree.ambiguity(node.path, `sparse member (${frame.sparse?.format ?? "GNU"} format): GNU tar, bsdtar and Python tarfile rebuild a ${frame.sparse?.realSize ?? "?"}-byte file from its map; distvet does not rebuild sparse files, so the content that lands on disk was not audited`, {
-            "GNU tar": `a ${frame.sparse?.realSize ?? "?"}-byte file`,
-            distvet: "content not reconstructed",
+        const sp = frame.sparse!;
+        const real = sp.realSize;
+        node = tree.place(frame.name, { type: "file", mode: frame.mode, size: real ?? frame.size });
+        if (!node || node.unsafe) return null;
+        const n = node;
+        const notRebuilt = (why: string) => {
+          tree.ambiguity(n.path, `sparse member (${sp.format} format) that distvet cannot rebuild: ${why}; GNU tar, bsdtar and Python tarfile write their own reading of it, so the content that lands on disk was not audited`, {
+            "GNU tar": real !== undefined ? `a ${real}-byte file` : "a sparse file",
+            distvet: "content not rebuilt",
           });
-          tree.problems.push({ path: node.path, reason: "sparse member: its content was not reconstructed or compared" });
+          tree.problems.push({ path: n.path, reason: `sparse member: its content was not rebuilt (${why}) or compared` });
+        };
+        if (real === undefined || (!sp.map && !sp.mapInData)) {
+          notRebuilt(real === undefined ? "no real size" : `the ${sp.format} format is not supported`);
+          return null;
         }
-        return null;
+        tree.ambiguity(n.path, `sparse member (${sp.format} format, ${real} bytes once rebuilt): GNU tar, bsdtar and Python tarfile rebuild it (distvet audits that content); readers without sparse support (tar-stream, node-tar) see the raw map and data${frame.rawName && frame.rawName !== frame.name ? ` under the name ${frame.rawName}` : ""}`, {
+          "GNU tar": `a ${real}-byte file`,
+          "tar-stream / node-tar": frame.rawName && frame.rawName !== frame.name ? `${frame.rawName} (map and data, unrebuilt)` : "the map and data, unrebuilt",
+        });
+        return sparseSink(frame.size, real, sp.map ?? null, sinkFor({ ...frame, size: real }, n), notRebuilt);
       }
       case "file":
         node = tree.place(frame.name, { type: "file", mode: frame.mode, size: frame.size });

@@ -41,6 +41,8 @@ export interface Frame {
   offset: number;
   /** Member name as GNU tar sees it (pax path > GNU long name > ustar name), cut at a NUL byte. */
   name: string;
+  /** For a PAX sparse member: the name readers without sparse support see (GNUSparseFile.N/...). */
+  rawName?: string;
   linkname: string;
   type: FrameType;
   typeflag: string;
@@ -61,7 +63,7 @@ export interface Frame {
   /** A type flag GNU tar does not know (it extracts the member as a regular file). */
   unknownType?: true;
   /** Sparse member: the real size (content is not reconstructed). */
-  sparse?: { format: string; realSize?: number };
+  sparse?: { format: string; realSize?: number; /** old GNU format: (offset, length) pairs from the header */ map?: [number, number][]; /** pax 1.0: the map leads the data */ mapInData?: boolean };
 }
 
 /** Receives a member's data as it streams past. */
@@ -374,13 +376,31 @@ export class TarFramer {
     if (sparseKeys) {
       const major = local!.get("GNU.sparse.major");
       const realName = local!.get("GNU.sparse.name");
-      if (realName) frame.name = cutNul(realName);
+      if (realName) {
+        frame.rawName = frame.name;
+        frame.name = cutNul(realName);
+      }
       const real = local!.get("GNU.sparse.realsize") ?? local!.get("GNU.sparse.size");
       frame.type = "sparse";
-      frame.sparse = { format: major !== undefined ? `pax ${major}.${local!.get("GNU.sparse.minor") ?? "0"}` : "pax 0.x", ...(real && /^\d+$/.test(real) ? { realSize: Number(real) } : {}) };
+      const minor = local!.get("GNU.sparse.minor") ?? "0";
+      frame.sparse = {
+        format: major !== undefined ? `pax ${major}.${minor}` : "pax 0.x",
+        ...(real && /^\d{1,15}$/.test(real) ? { realSize: Number(real) } : {}),
+        ...(major === "1" && minor === "0" ? { mapInData: true } : {}),
+      };
+      const m = local!.get("GNU.sparse.map"); // PAX 0.1: "offset,length,offset,length,..."
+      if (major === undefined && m !== undefined) {
+        const nums = m === "" ? [] : m.split(",");
+        if (nums.length % 2 || !nums.every((x) => /^\d{1,15}$/.test(x))) throw corrupt(`the pax sparse map of ${frame.name} is malformed`);
+        frame.sparse.map = [];
+        for (let k = 0; k < nums.length; k += 2) frame.sparse.map.push([Number(nums[k]), Number(nums[k + 1])]);
+        frame.sparse.format = "pax 0.1";
+      }
     }
     if (type === "sparse") {
-      frame.sparse = { format: "GNU (type S)", realSize: safeSize(block.subarray(483, 495)) };
+      const realSize = safeSize(block.subarray(483, 495));
+      frame.sparse = { format: "GNU (type S)", ...(realSize !== undefined ? { realSize } : {}), map: [] };
+      readSparseMap(block, 386, 4, frame.sparse.map!);
       if (block[482] !== 0) {
         // Old GNU sparse: extension blocks with more of the sparse map follow the header.
         this.pendingSparse = frame;
@@ -392,8 +412,9 @@ export class TarFramer {
   }
 
   private onSparseExt(): void {
-    if (this.hdr[504] !== 0) return; // another extension block follows
     const frame = this.pendingSparse!;
+    readSparseMap(this.hdr, 0, 21, frame.sparse!.map!);
+    if (this.hdr[504] !== 0) return; // another extension block follows
     this.pendingSparse = null;
     this.state = "header";
     this.emit(frame);
@@ -430,6 +451,18 @@ export class TarFramer {
 function cutAtNul(buf: Buffer): string {
   const i = buf.indexOf(0);
   return buf.toString("utf8", 0, i < 0 ? buf.length : i);
+}
+
+/** Old GNU sparse map entries: `count` pairs of 12-byte (offset, length) fields from `at`. */
+function readSparseMap(block: Buffer, at: number, count: number, out: [number, number][]): void {
+  for (let k = 0; k < count; k++) {
+    const o = at + k * 24;
+    if (block[o] === 0) break;
+    const off = safeSize(block.subarray(o, o + 12));
+    const len = safeSize(block.subarray(o + 12, o + 24));
+    if (off === undefined || len === undefined) throw corrupt("a GNU sparse map entry is not a number");
+    out.push([off, len]);
+  }
 }
 
 function safeSize(field: Buffer): number | undefined {
