@@ -16,8 +16,10 @@ import { sparseSink } from "./sparse.js";
 export const RETAIN_MAX_BYTES = 8 * 1024 * 1024;
 export const HEAD_BYTES = 64 * 1024;
 /** Total bytes kept for all entries together; beyond it only blob ids are kept (and the entry is listed as not checked). */
-export const RETAIN_BUDGET_BYTES = 128 * 1024 * 1024;
+export const RETAIN_BUDGET_BYTES = 96 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** Members larger than this are gathered in the reused scratch buffer. */
+const SCRATCH_FROM = 256 * 1024;
 const EMPTY_OID = blobId(EMPTY);
 /** Member names listed in one ambiguity message. */
 const MAX_NAMES = 10;
@@ -32,7 +34,8 @@ export interface ReadTarOptions {
   /**
    * Look at a file's bytes while they stream past (files up to RETAIN_MAX_BYTES whose as-extracted
    * path `wantsInspection` accepts), so content checks need not re-read them later. `inspect` gets
-   * the member's stored name (the entry's rawName).
+   * the member's stored name (the entry's rawName). The bytes are valid only during the call
+   * (large members share one reused buffer): copy what must be kept.
    */
   wantsInspection?: (path: string) => boolean;
   inspect?: (rawName: string, bytes: Buffer) => void;
@@ -160,6 +163,7 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
   const tree = new ExtractedTree();
   const budget = opts.retainBudget ?? RETAIN_BUDGET_BYTES;
   let retained = 0;
+  let scratch: Buffer | undefined;
   let paxCommit: string | undefined;
   let emptyPaxAt = -1;
   /** Size fields GNU tar ignores: members in that range are hidden from readers that honour them. */
@@ -180,7 +184,11 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
       };
     }
     const hasher = new BlobHasher(frame.size);
-    const whole = frame.size <= RETAIN_MAX_BYTES ? Buffer.allocUnsafe(frame.size) : null;
+    // Members stream one at a time: large ones are gathered in one reused scratch buffer and
+    // copied out (exact size) only when kept, so memory is the budget plus one scratch buffer.
+    const reuse = frame.size > SCRATCH_FROM;
+    if (reuse && !scratch) scratch = Buffer.allocUnsafe(RETAIN_MAX_BYTES);
+    const whole = frame.size <= RETAIN_MAX_BYTES ? (reuse ? scratch!.subarray(0, frame.size) : Buffer.allocUnsafe(frame.size)) : null;
     const head = whole ? null : Buffer.allocUnsafe(HEAD_BYTES);
     let fill = 0;
     return {
@@ -197,7 +205,7 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
           const keep = whole ?? head!;
           if (retained + keep.length <= budget) {
             retained += keep.length;
-            if (whole) node.data = whole;
+            if (whole) node.data = reuse ? Buffer.from(whole) : whole;
             else node.head = head!;
           } else {
             tree.problems.push({
