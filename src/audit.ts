@@ -207,8 +207,9 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         return { ref: prevRef, commit: prevCommit, tree: subtree(await backend.listTree(prevCommit), subdir) };
       })());
     const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, changes, previousRelease);
-    ctx.ambiguities.push(...listing.ambiguities);
-    ctx.notChecked.push(...notChecked);
+    // Loops, not push(...xs): a million members can mean a million items (stack overflow).
+    for (const a of listing.ambiguities) ctx.ambiguities.push(a);
+    for (const n of notChecked) ctx.notChecked.push(n);
     for (const e of listing.entries) {
       const hits = behaviour.get(e.rawName);
       if (hits) ctx.behaviourHits.set(e.unsafe ? e.rawName : e.path, hits);
@@ -216,7 +217,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
 
     await explainChanges(ctx, opts.profiles ?? PROFILES);
     const all: Finding[] = [];
-    for (const rule of opts.rules ?? RULES) all.push(...(await rule.check(ctx)));
+    for (const rule of opts.rules ?? RULES) for (const f of await rule.check(ctx)) all.push(f);
     const { kept: findings, allowed } = applyAllow(sortFindings(all), opts.allow ?? []);
 
     const counts = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
