@@ -143,14 +143,13 @@ async function readAgainstTree(file: string, tree: Map<string, TreeEntry>, onPro
   return { listing, behaviour };
 }
 
-/** Tarball members by path (unsafe names keep their raw name); duplicates are noted, the last one wins as with tar x. */
-function indexMembers(entries: ArchiveEntry[], notChecked: NotChecked[]): Map<string, ArchiveEntry> {
+/**
+ * Tarball members by path (unsafe names keep their raw name). The listing is already the tree
+ * `tar x` leaves (one entry per path); duplicates are reported by archive-ambiguity.
+ */
+function indexMembers(entries: ArchiveEntry[]): Map<string, ArchiveEntry> {
   const tar = new Map<string, ArchiveEntry>();
-  for (const e of entries) {
-    const key = e.unsafe ? e.rawName : e.path;
-    if (tar.has(key) && e.type !== "dir") notChecked.push({ path: key, reason: "appears more than once in the archive; the last copy (what tar x leaves behind) was compared" });
-    tar.set(key, e);
-  }
+  for (const e of entries) tar.set(e.unsafe ? e.rawName : e.path, e);
   return tar;
 }
 
@@ -209,7 +208,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     if (subdir && tree.size === 0) throw new DistvetError("E_SUBDIR_NOT_FOUND", `${ref} has no directory '${subdir}'`);
 
     const notChecked: NotChecked[] = [...listing.problems];
-    const tar = indexMembers(listing.entries, notChecked);
+    const tar = indexMembers(listing.entries);
     const attrFiles: { path: string; content: string }[] = [];
     for (const [path, e] of tree) {
       if (posix.basename(path) === ".gitattributes") attrFiles.push({ path, content: (await backend.readBlob(e.oid)).toString("utf8") });
@@ -231,7 +230,9 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     ctx.commit = commit;
     ctx.releaseVersions = releaseVersions(opts.tarball, ref);
     ctx.strict = opts.strict ?? false;
-    for (const n of notChecked) ctx.notChecked.push(n); // never push(...spread): a million entries overflow the call stack
+    // Loops, not push(...xs): a million members can mean a million items (stack overflow).
+    for (const a of listing.ambiguities) ctx.ambiguities.push(a);
+    for (const n of notChecked) ctx.notChecked.push(n);
     for (const e of listing.entries) {
       const hits = behaviour.get(e.rawName);
       if (hits) ctx.behaviourHits.set(e.unsafe ? e.rawName : e.path, hits);

@@ -1,6 +1,6 @@
 import ignore, { type Ignore } from "ignore";
 import { posix } from "node:path";
-import type { Change, NotChecked, TreeEntry } from "./types.js";
+import type { ArchiveAmbiguity, Change, NotChecked, TreeEntry } from "./types.js";
 import type { ArchiveEntry } from "./archive/read-tar.js";
 import type { GitBackend } from "./git/backend.js";
 import type { GitAttributes } from "./git/attributes.js";
@@ -29,6 +29,8 @@ const CACHE_TOTAL_MAX = 64 * 1024 * 1024;
  */
 export class AuditContext {
   readonly notChecked: NotChecked[] = [];
+  /** Where GNU tar, bsdtar and Python tarfile disagree about this archive (archive-ambiguity reports them). */
+  readonly ambiguities: ArchiveAmbiguity[] = [];
   /** Behaviour-pattern hits of build scripts, found while the tarball streamed (path -> hits). */
   readonly behaviourHits = new Map<string, BehaviourHit[]>();
   /** Generated files rebuilt from the tag and compared (set only with --regenerate). */

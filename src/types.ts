@@ -30,6 +30,21 @@ export interface TarEntry {
   mtime?: number;
 }
 
+/**
+ * A place where extractors disagree about what `tar x` produces (data after the end marker, size
+ * on a directory header, a member written through a symlink, a global pax path, ...).
+ */
+export interface ArchiveAmbiguity {
+  /** Path (top-level directory stripped) the ambiguity is about. */
+  path: string;
+  /** One line: what the archive does and what each extractor makes of it. */
+  what: string;
+  /** Extractor name -> what it produces. */
+  extractors?: Record<string, string>;
+  /** Set when lower than the rule's high (e.g. a hard link nothing can create). */
+  severity?: Severity;
+}
+
 /** One entry of the git tree at the audited ref. */
 export interface TreeEntry {
   path: string;

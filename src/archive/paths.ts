@@ -6,7 +6,11 @@ export interface SafePath {
   unsafe?: string;
 }
 
+/** Names that need no work: no empty, "." or ".." component, not absolute, no NUL, no drive letter. */
+const PLAIN = /^(?![A-Za-z]:[\\/])(?:[^/\0.][^/\0]*|\.[^/\0.][^/\0]*|\.\.[^/\0]+)(?:\/(?:[^/\0.][^/\0]*|\.[^/\0.][^/\0]*|\.\.[^/\0]+))*$/;
+
 export function normalizeMemberName(raw: string): SafePath {
+  if (PLAIN.test(raw)) return { path: raw };
   let unsafe: string | undefined;
   if (raw.includes("\0")) unsafe = "contains a NUL byte";
   if (raw.startsWith("/") || /^[A-Za-z]:[\\/]/.test(raw)) unsafe = "absolute path";

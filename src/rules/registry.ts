@@ -23,9 +23,11 @@ import m4UnknownMacro from "./m4-unknown-macro.js";
 import buildScriptSuspiciousPattern from "./build-script-suspicious-pattern.js";
 import buildScriptReadsBinary from "./build-script-reads-binary.js";
 import regenerationMismatch from "./regeneration-mismatch.js";
+import archiveAmbiguity from "./archive-ambiguity.js";
 
 /** Every rule, in the order they run. Each has docs/rules/<id>.md. */
 export const RULES: readonly Rule[] = [
+  archiveAmbiguity,
   regenerationMismatch,
   buildScriptAdded,
   buildScriptModified,
