@@ -7,24 +7,10 @@
  */
 import type { Analysis, Effect, Hit } from "./analyze.js";
 import { analyzeShell } from "./shell/analyze-shell.js";
+import { lineAt, lineStarts } from "./lines.js";
 
 const DATA = /(^|\/)(tests?|testdata|fixtures?|data|files|samples?)\/|\.(bin|dat|xz|lzma|gz|bz2|zst|png|jpe?g|gif|ico|so|a|o|exe|dll)$/i;
 
-function lineStarts(text: string): number[] {
-  const s = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) s.push(i + 1);
-  return s;
-}
-function lineAt(starts: number[], off: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= off) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
-}
 
 interface Call {
   name: string;

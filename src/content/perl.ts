@@ -7,6 +7,7 @@
  */
 import type { Analysis, Hit } from "./analyze.js";
 import { analyzeShell } from "./shell/analyze-shell.js";
+import { lineAt, lineStarts } from "./lines.js";
 
 const QUOTED = String.raw`"((?:\\.|[^"\\])*)"|'((?:\\.|[^'\\])*)'`;
 /** Shell-command carriers: `cmd`, qx{cmd}, qx(cmd), qx/cmd/, system("cmd"), exec 'cmd', open(F, "cmd |"), open(F, "-|", "cmd"). */
@@ -23,10 +24,11 @@ const DOWNLOAD_MODULES = /\b(?:use|require)\s+(LWP(?:::\w+)*|HTTP::Tiny|File::Fe
 /** eval of anything but a literal block: a string built at run time is code nobody wrote down. */
 const STRING_EVAL = /\beval\s*(?!\{)(?:\(\s*)?[$"'`]/g;
 
-const lineOf = (text: string, index: number): number => text.slice(0, index).split("\n").length;
 
 export function analyzePerl(text: string): Analysis {
   const lines = text.split("\n");
+  const starts = lineStarts(text);
+  const lineOf = (_text: string, index: number): number => lineAt(starts, index);
   const shell: string[] = [];
   const lineMap: number[] = [];
   const hits: Hit[] = [];

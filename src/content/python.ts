@@ -7,6 +7,7 @@
  */
 import { parser } from "@lezer/python";
 import type { Analysis, Effect, Hit } from "./analyze.js";
+import { lineAt, lineStarts } from "./lines.js";
 
 interface PyNode {
   name: string;
@@ -54,21 +55,6 @@ const DECODE_MODULES = /^(base64|binascii|zlib|lzma|bz2|gzip|zipfile)(\.|$)/;
 const ORDINARY_READ = /\.(py|pyi|txt|md|rst|cfg|toml|ini|in|json|ya?ml|c|h|cpp|hpp|pyx|pxd|html|j2|jinja2?)$|(^|\/)(README|LICENSE|COPYING|CHANGES|CHANGELOG|NEWS|AUTHORS|VERSION|version|MANIFEST)[^/]*$/i;
 const DATA_PATH = /(^|\/)(tests?|testdata|fixtures?|data|samples?|files)\/|\.(bin|dat|xz|lzma|gz|bz2|zst|png|jpe?g|gif|ico|so|o|a|dll|exe|pyc|zip|npy|pkl|pickle|db|sqlite)$/i;
 
-function lineStarts(text: string): number[] {
-  const s = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) s.push(i + 1);
-  return s;
-}
-function lineAt(starts: number[], off: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= off) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
-}
 
 function pyStringValue(raw: string): string | undefined {
   const m = /^([rRbBuUfF]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(raw);
