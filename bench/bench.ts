@@ -278,13 +278,16 @@ function table(rows: Row[]): string {
   return [head, ...lines].join("\n");
 }
 
-/** How distvet's time grows along a series: seconds per unit between the first and last point. */
+/** How distvet's time and memory grow along a series: the marginal cost of each step. */
 function growth(rows: Row[], unit: (r: Row) => number, unitName: string): string {
   const ok = rows.filter((r) => !r.distvet.error);
   if (ok.length < 2) return "";
-  const pts = ok.map((r) => `${unit(r)} ${unitName}: ${((r.distvet.seconds - ok[0]!.distvet.seconds) / Math.max(1e-9, unit(r) - unit(ok[0]!)) * 1000).toFixed(3)} ms`);
-  const per = ok.map((r) => (r.distvet.seconds / unit(r)) * 1e3);
-  return `Time per ${unitName.replace(/s$/, "")} (ms): ${ok.map((r, i) => `${unit(r)} → ${per[i]!.toFixed(4)}`).join(", ")}. Marginal cost from the first point: ${pts.slice(1).join("; ")}. Peak RSS: ${ok.map((r) => `${r.distvet.rssMiB.toFixed(0)} MiB`).join(", ")}.`;
+  const steps = ok.slice(1).map((r, i) => {
+    const prev = ok[i]!;
+    const du = unit(r) - unit(prev);
+    return `${unit(prev)} → ${unit(r)} ${unitName}: +${(r.distvet.seconds - prev.distvet.seconds).toFixed(2)} s (${(((r.distvet.seconds - prev.distvet.seconds) / du) * 1000).toFixed(3)} ms per ${unitName.replace(/s$/, "")}), floor +${(r.floor.seconds - prev.floor.seconds).toFixed(2)} s`;
+  });
+  return `Growth of distvet's time: ${steps.join("; ")}. Peak RSS: ${ok.map((r) => `${r.distvet.rssMiB.toFixed(0)} MiB`).join(", ")}.`;
 }
 
 function machine(): string {
@@ -352,7 +355,7 @@ try {
         const input = await synthesize(`differing-${pct}`, { members: n, size: (i) => 2048 + (i % 2048), differing: Math.round((n * pct) / 100), compression: "xz" });
         run({ ...input, series: "differing", label: `${n} members, ${pct}% differ` });
         if (!flag("keep")) rmSync(input.repo, { recursive: true, force: true });
-        s.note = growth(s.rows, (r) => Number(/(\d+)%/.exec(r.input.label)?.[1] ?? 1), "% differing");
+        s.note = growth(s.rows, (r) => Number(/(\d+)%/.exec(r.input.label)?.[1] ?? 1), "percent");
       }
     }
     if (ONLY.has("bytes")) {
