@@ -70,6 +70,8 @@ interface Input {
   unpackedMiB?: number;
 }
 
+const sections: { title: string; intro: string; rows: Row[]; note?: string }[] = [];
+
 interface Row {
   input: Input;
   floor: Measure;
@@ -89,6 +91,21 @@ function decompressor(tarball: string): string {
 }
 
 function run(input: Input): Row {
+  const row = runOne(input);
+  current?.rows.push(row);
+  writeDoc();
+  return row;
+}
+
+let current: { title: string; intro: string; rows: Row[]; note?: string } | undefined;
+/** Start a section; rows measured from now on are added to it (and written at once). */
+function section(title: string, intro: string): { title: string; intro: string; rows: Row[]; note?: string } {
+  current = { title, intro, rows: [] };
+  sections.push(current);
+  return current;
+}
+
+function runOne(input: Input): Row {
   const { tarball, repo, ref, subdir } = input;
   // The largest inputs are measured once: their runs take minutes each.
   const RUNS = (input.members ?? 0) > 200_000 || (input.unpackedMiB ?? 0) > 1024 ? 1 : RUNS_DEFAULT;
@@ -177,6 +194,7 @@ async function fastImport(repo: string, write: (push: (s: string | Buffer) => Pr
 }
 
 async function synthesize(name: string, spec: SynthSpec): Promise<Input & { unpackedMiB: number }> {
+  process.stderr.write(`bench: building ${name}\n`);
   const repo = join(work, `${name}.git`);
   execFileSync("git", ["init", "-q", "--bare", repo]);
   let total = 0;
@@ -209,7 +227,7 @@ async function synthesize(name: string, spec: SynthSpec): Promise<Input & { unpa
     await commit("refs/heads/release", "refs/tags/v1.0", true);
   });
   const tarball = join(work, `${name}-1.0.tar.${spec.compression === "xz" ? "xz" : "gz"}`);
-  const compress = spec.compression === "xz" ? "xz -T0 -6" : has("pigz") ? "pigz -6" : "gzip -6";
+  const compress = spec.compression === "xz" ? "xz -T0 -3" : has("pigz") ? "pigz -6" : "gzip -6";
   execFileSync("bash", ["-c", `git --git-dir=${q(repo)} archive --prefix=${name}-1.0/ release | ${compress} > ${q(tarball)}`]);
   return { series: "", label: name, tarball, repo, ref: "v1.0", members: spec.members, unpackedMiB: total / 1048576 };
 }
@@ -260,13 +278,16 @@ function table(rows: Row[]): string {
   return [head, ...lines].join("\n");
 }
 
-/** How distvet's time grows along a series: seconds per unit between the first and last point. */
+/** How distvet's time and memory grow along a series: the marginal cost of each step. */
 function growth(rows: Row[], unit: (r: Row) => number, unitName: string): string {
   const ok = rows.filter((r) => !r.distvet.error);
   if (ok.length < 2) return "";
-  const pts = ok.map((r) => `${unit(r)} ${unitName}: ${((r.distvet.seconds - ok[0]!.distvet.seconds) / Math.max(1e-9, unit(r) - unit(ok[0]!)) * 1000).toFixed(3)} ms`);
-  const per = ok.map((r) => (r.distvet.seconds / unit(r)) * 1e3);
-  return `Time per ${unitName.replace(/s$/, "")} (ms): ${ok.map((r, i) => `${unit(r)} → ${per[i]!.toFixed(4)}`).join(", ")}. Marginal cost from the first point: ${pts.slice(1).join("; ")}. Peak RSS: ${ok.map((r) => `${r.distvet.rssMiB.toFixed(0)} MiB`).join(", ")}.`;
+  const steps = ok.slice(1).map((r, i) => {
+    const prev = ok[i]!;
+    const du = unit(r) - unit(prev);
+    return `${unit(prev)} → ${unit(r)} ${unitName}: +${(r.distvet.seconds - prev.distvet.seconds).toFixed(2)} s (${(((r.distvet.seconds - prev.distvet.seconds) / du) * 1000).toFixed(3)} ms per ${unitName.replace(/s$/, "")}), floor +${(r.floor.seconds - prev.floor.seconds).toFixed(2)} s`;
+  });
+  return `Growth of distvet's time: ${steps.join("; ")}. Peak RSS: ${ok.map((r) => `${r.distvet.rssMiB.toFixed(0)} MiB`).join(", ")}.`;
 }
 
 function machine(): string {
@@ -282,56 +303,7 @@ function machine(): string {
 }
 
 /* ------------------------------------------------------------ main */
-
-const sections: { title: string; intro: string; rows: Row[]; note?: string }[] = [];
-
-try {
-  if (!existsSync(CLI)) throw new Error(`${CLI} not found: run npm run build first`);
-  if (flag("pair")) {
-    const [t, r, ref] = args.slice(args.indexOf("--pair") + 1);
-    sections.push({ title: "Pair", intro: "", rows: [run({ series: "pair", label: t!, tarball: t!, repo: r!, ref: ref!, ...(opt("subdir") ? { subdir: opt("subdir")! } : {}) })] });
-  } else {
-    if (ONLY.has("members")) {
-      const counts = QUICK ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
-      const rows: Row[] = [];
-      for (const n of counts) {
-        const input = await synthesize(`members-${n}`, { members: n, size: (i) => (n >= 1_000_000 ? 0 : 64 + (i % 512)), differing: Math.round(n / 100), compression: "xz" });
-        rows.push(run({ ...input, series: "members", label: `${n} members${n >= 1_000_000 ? " (empty)" : ""}, 1% differ` }));
-        if (!flag("keep")) rmSync(input.repo, { recursive: true, force: true });
-      }
-      sections.push({ title: "Scaling with the number of members", intro: "Small text files (64–575 bytes; empty at one million), .tar.xz, 1% of members differ by one added line.", rows, note: growth(rows, (r) => r.input.members ?? 1, "members") });
-    }
-    if (ONLY.has("bytes")) {
-      const sizes = QUICK ? [20, 50] : [100, 500, 2048];
-      const rows: Row[] = [];
-      for (const mib of sizes) {
-        const fileBytes = 1024 * 1024;
-        const input = await synthesize(`bytes-${mib}m`, { members: mib, size: () => fileBytes, differing: 1, compression: "gzip" });
-        rows.push(run({ ...input, series: "bytes", label: `${mib} MiB in 1 MiB files, .tar.gz, one differs` }));
-        if (!flag("keep")) rmSync(input.repo, { recursive: true, force: true });
-      }
-      sections.push({ title: "Scaling with the amount of data", intro: "1 MiB source-like text files, .tar.gz (pigz -6), one member differs.", rows, note: growth(rows, (r) => Math.round(r.input.unpackedMiB ?? 1), "MiB") });
-    }
-    if (ONLY.has("differing")) {
-      const n = QUICK ? 2_000 : 10_000;
-      const rows: Row[] = [];
-      for (const pct of [1, 10, 50]) {
-        const input = await synthesize(`differing-${pct}`, { members: n, size: (i) => 2048 + (i % 2048), differing: Math.round((n * pct) / 100), compression: "xz" });
-        rows.push(run({ ...input, series: "differing", label: `${n} members, ${pct}% differ` }));
-        if (!flag("keep")) rmSync(input.repo, { recursive: true, force: true });
-      }
-      sections.push({ title: "Scaling with the share of differing members", intro: `${n} text files of 2–4 KiB, .tar.xz; each differing member has one line added at the top, so each is a modified source file with a line diff.`, rows, note: growth(rows, (r) => Number(/(\d+)%/.exec(r.input.label)?.[1] ?? 1), "% differing") });
-    }
-    if (ONLY.has("real")) {
-      const inputs = realInputs();
-      const rows = inputs.map(run);
-      sections.push({
-        title: "Real releases",
-        intro: inputs.length ? "Debian orig tarballs against the upstream tag." : "No real release was found locally (set DISTVET_REAL to a directory of orig tarballs and DISTVET_MIRROR to one of repositories).",
-        rows,
-      });
-    }
-  }
+function writeDoc(): string {
   const doc = [
     "# Performance",
     "",
@@ -352,8 +324,62 @@ try {
     mkdirSync(dirname(OUT), { recursive: true });
     const notes = existsSync(OUT) ? /<!-- notes -->[\s\S]*$/.exec(readFileSync(OUT, "utf8"))?.[0] : undefined;
     writeFileSync(OUT, `${doc}\n${notes ?? "<!-- notes -->\n"}`);
-    process.stderr.write(`bench: wrote ${OUT}\n`);
+
   }
+  return doc;
+}
+
+
+
+
+try {
+  if (!existsSync(CLI)) throw new Error(`${CLI} not found: run npm run build first`);
+  if (flag("pair")) {
+    const [t, r, ref] = args.slice(args.indexOf("--pair") + 1);
+    section("Pair", "");
+    run({ series: "pair", label: t!, tarball: t!, repo: r!, ref: ref!, ...(opt("subdir") ? { subdir: opt("subdir")! } : {}) });
+  } else {
+    // Real releases first, the largest synthetic inputs last: a run stopped early keeps the most useful rows.
+    if (ONLY.has("real")) {
+      const inputs = realInputs();
+      section(
+        "Real releases",
+        inputs.length ? "Debian orig tarballs against the upstream tag." : "No real release was found locally (set DISTVET_REAL to a directory of orig tarballs and DISTVET_MIRROR to one of repositories).",
+      );
+      for (const input of inputs) run(input);
+    }
+    if (ONLY.has("differing")) {
+      const n = QUICK ? 2_000 : 10_000;
+      const s = section("Scaling with the share of differing members", `${n} text files of 2–4 KiB, .tar.xz; each differing member has one line added at the top, so each is a modified source file with a line diff.`);
+      for (const pct of [1, 10, 50]) {
+        const input = await synthesize(`differing-${pct}`, { members: n, size: (i) => 2048 + (i % 2048), differing: Math.round((n * pct) / 100), compression: "xz" });
+        run({ ...input, series: "differing", label: `${n} members, ${pct}% differ` });
+        if (!flag("keep")) rmSync(input.repo, { recursive: true, force: true });
+        s.note = growth(s.rows, (r) => Number(/(\d+)%/.exec(r.input.label)?.[1] ?? 1), "percent");
+      }
+    }
+    if (ONLY.has("bytes")) {
+      const sizes = opt("mib") ? opt("mib")!.split(",").map(Number) : QUICK ? [20, 50] : [100, 500, 2048];
+      const s = section("Scaling with the amount of data", "1 MiB source-like text files, .tar.gz (pigz -6), one member differs.");
+      for (const mib of sizes) {
+        const input = await synthesize(`bytes-${mib}m`, { members: mib, size: () => 1024 * 1024, differing: 1, compression: "gzip" });
+        run({ ...input, series: "bytes", label: `${mib} MiB in 1 MiB files, .tar.gz, one differs` });
+        if (!flag("keep")) rmSync(input.repo, { recursive: true, force: true });
+        s.note = growth(s.rows, (r) => Math.round(r.input.unpackedMiB ?? 1), "MiB");
+      }
+    }
+    if (ONLY.has("members")) {
+      const counts = opt("members") ? opt("members")!.split(",").map(Number) : QUICK ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
+      const s = section("Scaling with the number of members", "Small text files (64–575 bytes; empty at one million), .tar.xz (xz -3), 1% of members differ by one added line.");
+      for (const n of counts) {
+        const input = await synthesize(`members-${n}`, { members: n, size: (i) => (n >= 1_000_000 ? 0 : 64 + (i % 512)), differing: Math.round(n / 100), compression: "xz" });
+        run({ ...input, series: "members", label: `${n} members${n >= 1_000_000 ? " (empty)" : ""}, 1% differ` });
+        if (!flag("keep")) rmSync(input.repo, { recursive: true, force: true });
+        s.note = growth(s.rows, (r) => r.input.members ?? 1, "members");
+      }
+    }
+  }
+  const doc = writeDoc();
   process.stdout.write(doc + "\n");
 } finally {
   if (flag("keep")) process.stderr.write(`bench: inputs kept in ${work}\n`);

@@ -17,12 +17,16 @@ const minutes = Number(opt("minutes") ?? "10");
 const only = opt("only");
 const corpusDir = opt("corpus") ?? join(process.cwd(), "test", "fuzz-corpus");
 const KEEP_SLOWEST = 8;
+/** An archive read that has not settled after this long is a hang (the inputs are a few KiB). */
+const ARCHIVE_HANG_MS = 5000;
 const deadline = performance.now() + minutes * 60_000;
 const work = mkdtempSync(join(tmpdir(), "distvet-fuzz-"));
 
 interface CorpusFile {
-  /** Inputs kept for replay: the slowest of each run, and anything that failed. */
-  inputs: { input: unknown; ms: number; note?: string }[];
+  /** Inputs replayed by the tests: the slowest of each run. */
+  inputs: { input: unknown; ms: number }[];
+  /** What failed, with the error: each is turned into a reproducer test by hand. */
+  failures?: { input: unknown; note: string }[];
 }
 interface Stats {
   runs: number;
@@ -40,19 +44,24 @@ const save = (name: string, c: CorpusFile) => {
   writeFileSync(join(corpusDir, `${name}.json`), JSON.stringify(c, null, 1) + "\n");
 };
 
-/** Keep the slowest inputs of this target (seen so far), plus failures. */
-function remember(name: string, input: unknown, ms: number, note?: string) {
+/** Keep the slowest inputs of this target (seen so far); failures go to their own list. */
+function remember(name: string, input: unknown, ms: number, failure?: string) {
   const c = corpus.get(name)!;
-  if (!note && c.inputs.filter((i) => !i.note).length >= KEEP_SLOWEST) {
-    const fastest = c.inputs.filter((i) => !i.note).sort((a, b) => a.ms - b.ms)[0]!;
+  if (failure) {
+    (c.failures ??= []).push({ input, note: failure });
+    return;
+  }
+  if (c.inputs.length >= KEEP_SLOWEST) {
+    const fastest = [...c.inputs].sort((a, b) => a.ms - b.ms)[0]!;
     if (fastest.ms >= ms) return;
     c.inputs.splice(c.inputs.indexOf(fastest), 1);
   }
-  c.inputs.push({ input, ms: Math.round(ms * 10) / 10, ...(note ? { note } : {}) });
+  c.inputs.push({ input, ms: Math.round(ms * 10) / 10 });
 }
 
 const names = [...Object.keys(TEXT_TARGETS), "archive"].filter((n) => !only || n === only);
-const corpus = new Map(names.map((n) => [n, { inputs: load(n).inputs.filter((i) => i.note) } as CorpusFile]));
+// Each run keeps its own slowest inputs; failures found earlier stay listed until they are removed by hand.
+const corpus = new Map(names.map((n) => [n, { inputs: [], ...(load(n).failures ? { failures: load(n).failures } : {}) } as CorpusFile]));
 for (const n of names) stats.set(n, { runs: 0, failures: [], slowestMs: 0 });
 
 let round = 0;
@@ -67,13 +76,14 @@ while (performance.now() < deadline) {
       result = (await fc.check(
         fc.asyncProperty(tarRecipeArb, async (r: TarRecipe) => {
           const t = performance.now();
-          await archiveTarget(work, r, n++);
+          await archiveTarget(work, r, n++, ARCHIVE_HANG_MS);
           const ms = performance.now() - t;
           st.runs++;
           st.slowestMs = Math.max(st.slowestMs, ms);
           remember(name, r, ms);
         }),
-        { seed, numRuns: 200 },
+        // No shrinking: a hang costs ARCHIVE_HANG_MS per try, and recipes are short already.
+        { seed, numRuns: 200, endOnFailure: true },
       )) as typeof result;
     } else {
       const target = TEXT_TARGETS[name]!;

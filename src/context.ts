@@ -176,11 +176,14 @@ export class AuditContext {
   async gitBuildLines(): Promise<Set<string>> {
     if (!this.buildLines) {
       const set = new Set<string>();
-      for (const [p, e] of this.tree) {
-        if (!isBuildScript(p) || e.mode === "120000" || e.mode === "160000") continue;
-        const b = await this.gitBlob(e.oid);
-        if (!b || isBinary(b)) continue;
-        for (const l of b.toString("utf8").split("\n")) set.add(l.trim());
+      const scripts: TreeEntry[] = [];
+      for (const [p, e] of this.tree) if (isBuildScript(p) && e.mode !== "120000" && e.mode !== "160000") scripts.push(e);
+      // Asked 64 at a time: the git reader pipelines them instead of one round trip each.
+      for (let i = 0; i < scripts.length; i += 64) {
+        for (const b of await Promise.all(scripts.slice(i, i + 64).map((e) => this.gitBlob(e.oid)))) {
+          if (!b || isBinary(b)) continue;
+          for (const l of b.toString("utf8").split("\n")) set.add(l.trim());
+        }
       }
       this.buildLines = set;
     }

@@ -12,9 +12,10 @@ import { GitAttributes } from "../src/git/attributes.js";
 import { tmp } from "./tmp.js";
 
 const corpusDir = join(import.meta.dirname, "fuzz-corpus");
-const corpus = (name: string): { input: unknown; note?: string }[] => {
+/** The inputs a long run kept (its slowest); its failures are listed beside them and reproduced below. */
+const corpus = (name: string): { input: unknown }[] => {
   const f = join(corpusDir, `${name}.json`);
-  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as { inputs: { input: unknown; note?: string }[] }).inputs : [];
+  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as { inputs: { input: unknown }[] }).inputs : [];
 };
 
 describe("fuzz smoke", () => {
@@ -64,19 +65,13 @@ describe("what fuzzing found", () => {
    */
   const hangs: { name: string; recipe: TarRecipe }[] = [
     {
-      name: "a size field rewritten to 04 on a truncated archive",
-      recipe: { seed: 2, stage: "none", retainAll: true, mutations: [
-        { op: "truncate", at: 1569749369 }, { op: "zero", at: 561954112, length: 45 },
-        { op: "octal", header: 3, field: "size", value: "\u0000\u000040 7\u0000", fixChecksum: true },
-        { op: "truncate", at: 2142447087 }, { op: "octal", header: 30, field: "mtime", value: "S", fixChecksum: false },
-      ] as Mutation[] },
+      // Block 1 of this seed is the header of the directory pkg-1.0/bin/: a directory that announces 067 bytes.
+      name: "a directory header whose size field says 067 (checksum recomputed)",
+      recipe: { seed: 1, stage: "none", retainAll: false, mutations: [{ op: "octal", header: 1, field: "size", value: "  6\u00007\u0000\u0000", fixChecksum: true }] as Mutation[] },
     },
     {
-      name: "a member header whose size is 5 after the archive was cut short",
-      recipe: { seed: 2, stage: "none", retainAll: true, mutations: [
-        { op: "set", at: 797787549, byte: 159 }, { op: "zero", at: 1810123744, length: 514 },
-        { op: "truncate", at: 746878967 }, { op: "octal", header: 48, field: "size", value: "5',", fixChecksum: true },
-      ] as Mutation[] },
+      name: "the same shape inside gzip, on the last directory header",
+      recipe: { seed: 2, stage: "gzip", retainAll: true, mutations: [{ op: "octal", header: 62, field: "size", value: "2", fixChecksum: true }] as Mutation[] },
     },
   ];
   for (const { name, recipe } of hangs) {

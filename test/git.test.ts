@@ -58,6 +58,20 @@ describe("git backends", () => {
     }
   }
 
+  it("both backends return null for a blob over the caller's size cap, the bytes otherwise, and list tags once", async () => {
+    for (const g of [new CliGit(bare), new IsoGit(bare)]) {
+      const tree = await g.listTree(ids[1]!);
+      const oid = tree.find((e) => e.path === "a.txt")!.oid;
+      expect(await g.readBlob(oid, 3)).toBeNull();
+      expect((await g.readBlob(oid, 4))?.toString()).toBe("two\n");
+      expect((await g.readBlob(oid)).toString()).toBe("two\n");
+      const tags = await g.listTags();
+      tags.push("mutated by a caller");
+      expect((await g.listTags()).sort()).toEqual(["v1.0", "v2.0"]);
+      await g.close();
+    }
+  });
+
   it("both backends list identical trees", async () => {
     const a = await new CliGit(bare).listTree(ids[1]!);
     const b = await new IsoGit(bare).listTree(ids[1]!);

@@ -94,6 +94,7 @@ export class BatchReader {
   /** The reply being received: its body buffer (null when discarded), bytes still to come (+1 for the trailing LF). */
   private body: { req: BatchRequest; buf: Buffer | null; filled: number; size: number } | null = null;
   private failed: Error | null = null;
+  private corked = false;
 
   constructor(gitdir: string) {
     this.proc = spawn("git", ["--git-dir", gitdir, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
@@ -108,6 +109,15 @@ export class BatchReader {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.queue.push({ oid, maxBytes, resolve, reject });
+      // Requests made in the same tick go out in one write (rules ask for many blobs at once).
+      if (!this.corked) {
+        this.corked = true;
+        this.proc.stdin.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          this.proc.stdin.uncork();
+        });
+      }
       this.proc.stdin.write(`${oid}\n`);
     });
   }
