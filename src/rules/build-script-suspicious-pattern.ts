@@ -13,7 +13,12 @@ export default defineRule({
     // Unverified files are analysed in full like build scripts: a `_version.py` recognised by its
     // name, a declared build output, a generated source all run somewhere, and only their content
     // can say what they do (build scripts were analysed while the tarball streamed).
-    const unverified = new Set(ctx.changes.filter((c) => c.explainedBy?.trust === "unverified" && !isBuildScript(c.path)).map((c) => c.path));
+    // Only what is code: a man page or a catalog is not run (their own rules judge them).
+    const runs = (path: string): boolean => {
+      const head = ctx.tarSample(path);
+      return /\.(py|pyw|js|mjs|cjs|sh|bash|pl|pm|PL|rb|cmake|m4|mk)$/.test(path) || (head !== null && head[0] === 0x23 && head[1] === 0x21);
+    };
+    const unverified = new Set(ctx.changes.filter((c) => c.explainedBy?.trust === "unverified" && !isBuildScript(c.path) && runs(c.path)).map((c) => c.path));
     for (const [path, entry] of ctx.tar) {
       if (entry.type !== "file" || entry.unsafe || !(isBuildScript(path) || unverified.has(path))) continue;
       if (entry.size > RETAIN_MAX_BYTES) {
