@@ -19,6 +19,7 @@ export default defineRule({
       return /\.(py|pyw|js|mjs|cjs|sh|bash|pl|pm|PL|rb|cmake|m4|mk)$/.test(path) || (head !== null && head[0] === 0x23 && head[1] === 0x21);
     };
     const unverified = new Set(ctx.changes.filter((c) => c.explainedBy?.trust === "unverified" && !isBuildScript(c.path) && runs(c.path)).map((c) => c.path));
+    const explanationOf = new Map(ctx.changes.map((c) => [c.path, c.explainedBy]));
     for (const [path, entry] of ctx.tar) {
       if (entry.type !== "file" || entry.unsafe || !(isBuildScript(path) || unverified.has(path))) continue;
       if (entry.size > RETAIN_MAX_BYTES) {
@@ -29,7 +30,10 @@ export default defineRule({
       const hits = text !== null ? scanBehaviour(text, path) : (ctx.behaviourHits.get(path) ?? []);
       if (hits.length === 0) continue;
       const g = ctx.tree.get(path);
-      const identical = g?.oid === entry.oid;
+      // Bytes proven to be git's, a known upstream copy's or the toolchain's own output (regenerated
+      // from the tag) are not the tarball author's: their hits are shown, at low, like git's.
+      const proven = explanationOf.get(path);
+      const identical = g?.oid === entry.oid || (proven?.trust === "verified" && (proven.verifiedBy === "regeneration" || proven.verifiedBy === "known-copy"));
       const gitText = !identical && g ? await ctx.gitText(path) : null;
       const gitLines = identical ? null : new Set((gitText ?? "").split("\n").map((l) => l.trim()));
       const upstream = identical ? null : await ctx.gitBuildLines();
@@ -46,7 +50,9 @@ export default defineRule({
       }
       if (lines.length === 0) continue;
       const where = identical
-        ? "The file is identical to git, so this is upstream's code; it is reported so a reviewer can see it."
+        ? g?.oid === entry.oid
+          ? "The file is identical to git, so this is upstream's code; it is reported so a reviewer can see it."
+          : `The file is ${proven!.verifiedBy === "regeneration" ? "reproduced byte for byte from the tag (--regenerate)" : "byte-identical to a known upstream copy"}, so this is the toolchain's code; it is reported so a reviewer can see it.`
         : severity === "high"
           ? `These lines are not in the tagged tree${g ? "" : " (the file is tarball-only)"}.`
           : "The same lines are in the tagged tree.";
