@@ -161,3 +161,23 @@ describe("release-time placeholder substitution is reproduced", () => {
     expect(findingsOf(more, "source-modified")).toEqual(["high lib/p.pc.in"]);
   });
 });
+
+describe("JavaScript with comments stripped on publish (clean-publish)", () => {
+  const git = { "package.json": '{"name":"x","version":"1.0.0","scripts":{"test":"node t.js"},"devDependencies":{"t":"1"}}', "index.js": "// Generate ids.\nexport function id() {\n\n  return 1 /* one */\n}\n" };
+  it("same tokens as git is verified; inert package.json keys removed on publish are a publish rewrite", async () => {
+    const r = await runScenario({ git, root: "package", tarball: { "package.json": '{"name":"x","version":"1.0.0"}', "index.js": "export function id() {\n  return 1\n}\n" } });
+    expect(r.changes.find((c) => c.path === "index.js")?.explainedBy).toMatchObject({ profile: "js-same-tokens", trust: "verified" });
+    expect(explained(r, "package.json")).toBe("npm");
+    expect(r.findings.filter((f) => f.severity === "high" || f.severity === "medium")).toEqual([]);
+  });
+  it("evasion: code uncommented, a changed string, or a removed dependency is a change", async () => {
+    const uncommented = await runScenario({ git, root: "package", tarball: { ...git, "index.js": "export function id() {\n  return 1; one()\n}\n" } });
+    expect(findingsOf(uncommented, "source-modified")).toEqual(["high index.js"]);
+    const str = { ...git, "index.js": 'export const u = "https://a"\n' };
+    const changed = await runScenario({ git: str, root: "package", tarball: { ...str, "index.js": 'export const u = "https://b"\n' } });
+    expect(findingsOf(changed, "source-modified")).toEqual(["high index.js"]);
+    const deps = { ...git, "package.json": '{"name":"x","version":"1.0.0","dependencies":{"a":"1"}}' };
+    const removed = await runScenario({ git: deps, root: "package", tarball: { ...deps, "package.json": '{"name":"x","version":"1.0.0"}' } });
+    expect(findingsOf(removed, "build-script-modified")).toEqual(["high package.json"]);
+  });
+});

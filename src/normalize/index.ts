@@ -11,6 +11,7 @@ import { perl } from "./perl.js";
 import { cmake } from "./cmake.js";
 import { meson } from "./meson.js";
 import { npm } from "./npm.js";
+import { jsTokens } from "./js-tokens.js";
 import { copies } from "./copies.js";
 import { generatedSource } from "./generated-source.js";
 import { renderedDocs } from "./docs.js";
@@ -31,6 +32,7 @@ export const PROFILES: readonly Profile[] = [
   cmake,
   meson,
   npm,
+  jsTokens,
   renderedDocs,
   generatedSource,
   placeholderSubstitution,

@@ -20,9 +20,17 @@ const parse = (s: string | null): Json | null => {
 };
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * Keys whose removal changes nothing an install runs or loads (clean-publish and similar tools
+ * drop them): development settings and the scripts themselves. Removing `scripts` only takes
+ * lifecycle hooks away.
+ */
+const INERT_WHEN_REMOVED = new Set(["scripts", "devDependencies", "prettier", "eslintConfig", "eslintIgnore", "stylelint", "jest", "c8", "nyc", "ava", "mocha", "size-limit", "clean-publish", "lint-staged", "simple-git-hooks", "husky", "commitlint", "release-it", "publishConfig", "packageManager", "workspaces", "devEngines", "volta", "xo", "tsd", "typesVersionsComment"]);
+
 /** Why `key` may differ between git's package.json and the published one, or null. */
 function publishRewrite(key: string, git: Json, tar: Json): string | null {
   if (PUBLISH_KEYS.test(key)) return `${key} (added by the registry client)`;
+  if (key in git && !(key in tar) && INERT_WHEN_REMOVED.has(key)) return `${key} (removed on publish; nothing an install runs or loads)`;
   const pc = git.publishConfig as Json | undefined;
   if (pc && key in pc && same(pc[key], tar[key])) return `${key} (publishConfig override)`;
   if (key === "version" && typeof git.version === "string" && PLACEHOLDER_VERSION.test(git.version)) return "version (placeholder in git, set at release)";
