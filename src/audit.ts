@@ -57,6 +57,9 @@ export interface AuditOptions {
 
 const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
+/** A user-given name in a one-line message: quoted, with newlines and other control characters escaped. */
+const shown = (name: string): string => `'${name.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === "\n" ? "\\n" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`))}'`;
+
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
     (a, b) => severityRank(a.severity) - severityRank(b.severity) || byPath(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : 1),
@@ -66,7 +69,7 @@ export function sortFindings(findings: Finding[]): Finding[] {
 async function resolveRef(backend: GitBackend, opts: AuditOptions, paxCommit: string | undefined): Promise<{ ref: string; commit: string }> {
   if (opts.ref) {
     const commit = await backend.resolveCommit(opts.ref);
-    if (!commit) throw new DistvetError("E_UNKNOWN_REF", `the repository has no tag, branch or commit named '${opts.ref}'`, { ref: opts.ref });
+    if (!commit) throw new DistvetError("E_UNKNOWN_REF", `the repository has no tag, branch or commit named ${shown(opts.ref)}`, { ref: opts.ref });
     return { ref: opts.ref, commit };
   }
   const parsed = parseTarballName(opts.tarball);
@@ -221,7 +224,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
         if (!prevRef) return null;
         const prevCommit = await backend.resolveCommit(prevRef);
         if (!prevCommit) {
-          if (opts.previousRef) throw new DistvetError("E_UNKNOWN_REF", `the repository has no tag, branch or commit named '${opts.previousRef}' (--previous-ref)`);
+          if (opts.previousRef) throw new DistvetError("E_UNKNOWN_REF", `the repository has no tag, branch or commit named ${shown(opts.previousRef)} (--previous-ref)`);
           return null;
         }
         return { ref: prevRef, commit: prevCommit, tree: subtree(await backend.listTree(prevCommit), subdir) };

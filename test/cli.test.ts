@@ -92,6 +92,7 @@ describe("operational errors: one line, exit 2", () => {
     expect(r.err).toMatch(pattern);
     expect(r.err).not.toMatch(/\n\s+at /);
   };
+  it("a --ref with a newline in it stays one error line", () => oneLine(run("audit", clean.tarball, "--repo", clean.repo, "--ref", "nope\nsecond line"), /named 'nope\\nsecond line'/));
   it("missing tarball", () => oneLine(run("audit", join(dir, "nope.tar.gz"), "--repo", clean.repo), /^distvet: error: tarball not found/));
   it("not a tarball", () => {
     const f = join(dir, "hello-2.12.tar.gz.txt");

@@ -171,3 +171,13 @@ describe("a literal piped into a shell is judged by what it says", async () => {
     expect(danger("c=\"cat tests/\"\nc=\"${c}files/p\"\n$c | sh\n").length + danger("x=$(uname)\n$x tests/files/payload | sh\n").length).toBeGreaterThan(0);
   });
 });
+
+describe("m4: a stray quote in one statement does not hide the next", async () => {
+  const { analyze, isDangerous } = await import("../src/content/analyze.js");
+  it("evasion: a payload placed after libtool.m4's m4 regex with a backquote is still analysed", () => {
+    const stock = "m4_define([_LT_FORMAT_COMMENT],\n[m4_ifval([$1], [\nm4_bpatsubst([m4_bpatsubst([$1], [^ *], [# ])],\n              [['`$\\]], [\\\\\\&])]m4_bmatch([$1], [[!?.]$], [], [.])\n)])\n\n";
+    const payload = 'AC_CONFIG_COMMANDS([zz], [p="ZWNobyBoaQ=="\necho "$p" \\\n  | base64 -d \\\n  | sh])\n';
+    expect(analyze("m4/libtool.m4", stock + payload).hits.filter((h) => isDangerous(h.effect)).map((h) => h.id)).toContain("decode-to-shell");
+    expect(analyze("m4/libtool.m4", stock).hits.filter((h) => isDangerous(h.effect))).toEqual([]);
+  });
+});

@@ -54,16 +54,72 @@ export function languageOf(path: string, text: string): string {
   return "shell";
 }
 
+/**
+ * Top-level m4 statements (bracket and parenthesis depth 0 at a line end), as [first line, text].
+ * Stock macros hold m4 regexes with quotes and backquotes (libtool.m4's `[['`$\]]`) that mean
+ * nothing to a shell; analysed as one text, such a character would swallow whatever follows it.
+ */
+function m4Statements(text: string): [number, string][] {
+  const out: [number, string][] = [];
+  let depth = 0;
+  let parens = 0;
+  let start = 0;
+  let startLine = 1;
+  let line = 1;
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\n") {
+      line++;
+      comment = false;
+      if (depth <= 0 && parens <= 0) {
+        out.push([startLine, text.slice(start, i + 1)]);
+        start = i + 1;
+        startLine = line;
+        depth = 0;
+        parens = 0;
+      }
+      continue;
+    }
+    if (comment) continue;
+    if (c === "#" && depth === 0) comment = true;
+    else if (c === "[") depth++;
+    else if (c === "]") depth--;
+    else if (depth === 0 && c === "(") parens++;
+    else if (depth === 0 && c === ")") parens--;
+  }
+  if (start < text.length) out.push([startLine, text.slice(start)]);
+  return out;
+}
+
+/** m4 analysed as a whole (data flow across macros) and statement by statement (no stray quote hides the next); hits united. */
+function analyzeM4(text: string): Analysis {
+  const { shell, lineMap } = m4ToShell(text);
+  const whole = analyzeShell(shell, { lineMap, originalText: text });
+  const lines = text.split("\n");
+  const seen = new Set(whole.hits.map((h) => `${h.id}@${h.line}`));
+  const hits = [...whole.hits];
+  for (const [first, chunk] of m4Statements(text)) {
+    if (!/[`|$;&<>]/.test(chunk)) continue;
+    const one = m4ToShell(chunk);
+    for (const h of analyzeShell(one.shell, { lineMap: one.lineMap, originalText: chunk }).hits) {
+      const line = h.line + first - 1;
+      if (seen.has(`${h.id}@${line}`)) continue;
+      seen.add(`${h.id}@${line}`);
+      hits.push({ ...h, line, text: (lines[line - 1] ?? h.text).trim().slice(0, 300) });
+    }
+  }
+  return { ...whole, hits: hits.sort((a, b) => a.line - b.line), language: "m4" };
+}
+
 export function analyze(path: string, text: string): Analysis {
   const language = languageOf(path, text);
   if (text.length > MAX_ANALYSED_BYTES) {
     return { language, hits: [], codeLines: new Set(), notAnalysed: `${text.length} characters: larger than the ${MAX_ANALYSED_BYTES}-character analysis limit` };
   }
   switch (language) {
-    case "m4": {
-      const { shell, lineMap } = m4ToShell(text);
-      return { ...analyzeShell(shell, { lineMap, originalText: text }), language };
-    }
+    case "m4":
+      return analyzeM4(text);
     case "make": {
       // make runs each logical recipe line in a shell of its own: analyse them one by one, so a
       // line the parser cannot read never hides the next one.
