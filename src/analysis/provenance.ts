@@ -35,8 +35,11 @@ export const provenanceChecks = perAudit(async (ctx): Promise<ProvenanceCheck[]>
 
 /** Provenance of one tarball path (m4 macro or tracked helper), or undefined. */
 export async function provenanceOf(ctx: AuditContext, path: string): Promise<ProvenanceCheck | undefined> {
-  return (await provenanceChecks(ctx)).find((c) => c.path === path);
+  return (await provenanceByPath(ctx)).get(path);
 }
+
+/** provenanceChecks by path: profiles and rules ask once per change. */
+const provenanceByPath = perAudit(async (ctx) => new Map((await provenanceChecks(ctx)).map((c) => [c.path, c])));
 
 export interface KnownFileVerdict {
   severity: Severity;
@@ -54,8 +57,9 @@ const norm = (l: string): string => l.trim().replace(/\s+/g, " ");
  */
 export function dangerousLines(text: string, path: string): Map<string, string> {
   const out = new Map<string, string>();
+  const lines = text.split("\n");
   for (const h of scanBehaviour(text, path)) {
-    const line = norm(text.split("\n")[h.line - 1] ?? h.text);
+    const line = norm(lines[h.line - 1] ?? h.text);
     out.set(line, out.has(line) ? `${out.get(line)}, ${h.pattern.id}` : h.pattern.id);
   }
   return out;
