@@ -110,13 +110,26 @@ export function formatMismatch(msgid: string, msgstr: string): string | null {
   return null;
 }
 
-/** Every unsafe translation in a catalog: "msgid → msgstr: why". */
-export function unsafeTranslations(t: GetTextTranslations): string[] {
+/** msgids a catalog flags `no-c-format`: the message is not passed to printf. */
+export function noFormatIds(t: GetTextTranslations): string[] {
+  const out: string[] = [];
+  for (const entries of Object.values(t.translations)) {
+    for (const [id, e] of Object.entries(entries)) if (/(^|[\s,])no-c-format([\s,]|$)/.test(e.comments?.flag ?? "")) out.push(id);
+  }
+  return out;
+}
+
+/**
+ * Every unsafe translation in a catalog: "msgid → msgstr: why". `notFormat` holds msgids that
+ * are not printf formats by evidence outside the tarball (git's own catalogs flag them
+ * `no-c-format`); the tarball's flags are never consulted.
+ */
+export function unsafeTranslations(t: GetTextTranslations, notFormat: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
   for (const entries of Object.values(t.translations)) {
     for (const [id, e] of Object.entries(entries)) {
       // Fuzzy and obsolete entries are never compiled, so they never reach printf.
-      if (id === "" || e.obsolete || isFuzzy(e.comments?.flag)) continue;
+      if (id === "" || e.obsolete || isFuzzy(e.comments?.flag) || notFormat.has(id)) continue;
       e.msgstr.forEach((str, i) => {
         const source = i > 0 && e.msgid_plural ? e.msgid_plural : id;
         const why = formatMismatch(source, str) ?? (e.msgid_plural && i === 0 ? null : formatMismatch(id, str));

@@ -13,7 +13,7 @@ export const renderedDocs = defineProfile({
     const stem = posix.basename(change.path).replace(RENDERED, "").replace(/[-_.](a4|letter)$/i, "");
     for (const p of ctx.tree.keys()) {
       const b = posix.basename(p);
-      if (MAN_PAGE.test(b) && b.replace(MAN_PAGE, "") === stem) return unverified("rendered-docs", `named like a rendering of the man page ${p}`, "render the man page from the tag (groff/man2html) and compare");
+      if (MAN_PAGE.test(b) && (b.replace(MAN_PAGE, "") === stem || b === stem)) return unverified("rendered-docs", `named like a rendering of the man page ${p}`, "render the man page from the tag (groff/man2html) and compare");
     }
     return null;
   },

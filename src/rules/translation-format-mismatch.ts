@@ -1,5 +1,22 @@
 import { defineRule } from "./define-rule.js";
-import { parseMo, parsePo, unsafeTranslations } from "../analysis/catalogs.js";
+import { noFormatIds, parseMo, parsePo, unsafeTranslations } from "../analysis/catalogs.js";
+import { perAudit } from "../context.js";
+
+/**
+ * msgids that the tagged tree's own catalogs (.po/.pot in git) flag `no-c-format`: upstream's
+ * xgettext run says the program does not pass them to printf ("unrecognized '%' directive").
+ * Read from git, never from the tarball, whose flags are its author's to write.
+ */
+const gitNoFormat = perAudit(async (ctx) => {
+  const ids = new Set<string>();
+  for (const [p, e] of ctx.tree) {
+    if (!/\.pot?$/.test(p) || e.mode === "120000") continue;
+    const b = await ctx.gitBlob(e.oid);
+    const t = b ? parsePo(b) : null;
+    if (t) for (const id of noFormatIds(t)) ids.add(id);
+  }
+  return ids;
+});
 
 export default defineRule({
   id: "translation-format-mismatch",
@@ -20,7 +37,8 @@ export default defineRule({
         if (po) ctx.skipOnce(c.path, "not a catalog gettext-parser can read: its translations' format directives were not checked");
         continue;
       }
-      const bad = unsafeTranslations(catalog);
+      if (unsafeTranslations(catalog).length === 0) continue;
+      const bad = unsafeTranslations(catalog, await gitNoFormat(ctx));
       if (bad.length === 0) continue;
       report({
         path: c.path,
