@@ -146,3 +146,12 @@ describe("tarball-only makefiles the build never reaches", () => {
     expect(findingsOf(r2, "build-script-added")).toEqual(["high doc/pdf/Makefile"]);
   });
 });
+
+describe("reach stays linear on hostile build files", () => {
+  it("a reached build file with a huge line makes no makefile 'unreached' (and does not stall)", async () => {
+    const git = { "Makefile.am": "SUBDIRS = src\n", "src/Makefile.am": "bin_PROGRAMS = p\n", "src/p.c": "int p;\n" };
+    const long = `all:\n\t${"make x ".repeat(40000)}\n`;
+    const r = await runScenario({ git, tarball: { ...git, "Makefile.in": long, "doc/pdf/Makefile": "all:\n\ttrue\n" } });
+    expect(findingsOf(r, "build-script-added")).toContain("high doc/pdf/Makefile");
+  });
+});

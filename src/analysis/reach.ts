@@ -17,6 +17,16 @@ import { isBuildScript } from "../content/kinds.js";
 const ENTRY = /^(Makefile(\..+)?|GNUmakefile|makefile|CMakeLists\.txt|meson\.build|.+\.mk)$/;
 const PREFIX = /^(\$[({](top_)?(srcdir|builddir|abs_srcdir|abs_top_srcdir)[)}]|@(top_)?srcdir@|\$[({]CMAKE_(CURRENT_)?SOURCE_DIR[)}]|\.)\/+/;
 
+function hasLongLine(text: string, max: number): boolean {
+  for (let start = 0; start < text.length; ) {
+    const nl = text.indexOf("\n", start);
+    const end = nl < 0 ? text.length : nl;
+    if (end - start > max) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 type System = "make" | "cmake" | "meson";
 const systemOf = (p: string): System => {
   const b = posix.basename(p);
@@ -73,7 +83,9 @@ export const buildReach = perAudit(async (ctx: AuditContext): Promise<Reach> => 
   while (queue.length > 0) {
     const f = queue.pop()!;
     const text = ctx.tar.has(f) ? await ctx.fileText(f) : await ctx.gitText(f);
-    if (text === null) {
+    // Unread, or with a line too long to match operands on in linear time: the closure cannot
+    // be trusted, so no makefile is said to be unreached.
+    if (text === null || hasLongLine(text, 16384)) {
       reach.unread.push(f);
       continue;
     }
