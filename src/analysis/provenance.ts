@@ -79,13 +79,40 @@ export function dangerousLines(text: string, path: string): Map<string, string> 
 const LITERAL_ASSIGNMENT = /^(?:[A-Za-z_]\w*=(?:'[^'\n]*'|"[^"$`\\\n]*"|[\w.@%+,:/-]*)(?:\s*;?\s*#.*)?|m4_define\(\[\w+\],\s*\[[\w.@+ :/-]*\]\))$/;
 export const runsNothing = (line: string): boolean => LITERAL_ASSIGNMENT.test(line);
 
+/** A version token: what a stamp may put into a line without making it run anything new. */
+const VERSION_TOKEN = /^[\w.+~:-]+$/;
+
+/**
+ * Is `line` a known upstream line with its version token swapped: the same line some known copy
+ * of this name has, with that copy's stamp where this file has its own ("version: $progname
+ * $scriptversion Debian-2.4.6-14" for -15's)? Only version-shaped tokens are swapped, so no
+ * command can come in through the swap.
+ */
+export function stampSwappedLine(line: string, stamp: string | null, knownStamps: readonly string[]): boolean {
+  if (!stamp) return false;
+  const mine = stamp.split(/\s+/);
+  if (!mine.every((w) => VERSION_TOKEN.test(w))) return false;
+  for (const other of knownStamps) {
+    const theirs = other.split(/\s+/);
+    if (theirs.length !== mine.length || !theirs.every((w) => VERSION_TOKEN.test(w))) continue;
+    let swapped = line;
+    mine.forEach((w, i) => {
+      if (w.length >= 3 && w !== theirs[i]) swapped = swapped.split(w).join(theirs[i]!);
+    });
+    if (swapped !== line && isKnownUpstreamLine(swapped)) return true;
+  }
+  return false;
+}
+
 export function knownFileVerdict(c: ProvenanceCheck): KnownFileVerdict | null {
   const r = c.result;
   if (r.status !== "body-mismatch" && r.status !== "stamp-unknown") return null;
   const danger = dangerousLines(c.text, c.path);
   const bad = r.novel.filter((l) => danger.has(l));
-  // Lines no known copy has, except literal assignments (a new version string executes nothing).
-  const code = r.novel.filter((l) => !runsNothing(l));
+  // Lines no known copy has, except literal assignments (a new version string executes nothing)
+  // and known lines that differ only by carrying this file's version instead of a known one.
+  const swappable = r.status === "stamp-unknown" ? r.knownStamps : [];
+  const code = r.novel.filter((l) => !runsNothing(l) && !stampSwappedLine(l, r.stamp, swappable));
   const lines = [...bad.map((l) => `not in any known copy, ${danger.get(l)}: ${l}`), ...r.novel.filter((l) => !danger.has(l)).map((l) => `not in any known copy: ${l}`)];
   // A file tracked by body only (config.rpath) has no version to be unknown.
   const unknownVersion = r.status === "stamp-unknown" && !(r.stamp === null && r.knownStamps.includes("(none)"));
