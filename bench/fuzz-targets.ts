@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { gzipSync } from "node:zlib";
 import { structuredPatch } from "diff";
 import { readTarball } from "../src/archive/read-tar.js";
@@ -20,6 +20,9 @@ import { classifyHunks } from "../src/diff/classify-hunks.js";
 import { isBuildScript } from "../src/content/kinds.js";
 import { iniEntries } from "../src/normalize/python-sdist.js";
 import { makeTarball, type Files } from "../samples/lib/fixture.js";
+import { declarationsOf, fillsTemplate } from "../src/analysis/declared-outputs.js";
+import { computedOperands } from "../src/analysis/reach.js";
+const posixNormalize = (p: string): string => posix.normalize(p);
 
 /* ------------------------------------------------------------------ archive reader */
 
@@ -272,6 +275,35 @@ export function iniTarget(text: string): void {
   }
 }
 
+const BUILD_PIECES = ["\n", "\t", " ", ":", "::", "=", "+=", ":=", "\\\n", "#", ";", "$(", ")", "${", "}", "$$", "$(srcdir)/", "$(top_srcdir)/", "../", "/", ".", "..", "a.c", "list.h", "BUILT_SOURCES", "CLEANFILES", "nodist_p_SOURCES", ".PHONY", "all", "AC_CONFIG_FILES([", "])", "a:b.in", "add_custom_command(OUTPUT", "configure_file(", "${CMAKE_CURRENT_BINARY_DIR}/", "output : ['", "']", "@VERSION@", "@", "cd ", "make -C ", "$(MAKE) -f ", "include ", "add_subdirectory(", "subdir('", "\u0000"];
+export const buildFilesArb = fc.record({
+  name: fc.constantFrom("Makefile.am", "sub/Makefile.in", "configure.ac", "CMakeLists.txt", "x/y.cmake", "meson.build", "rules.mk"),
+  text: textOf(BUILD_PIECES, 80),
+  template: textOf(["@A@", "@B@", "x", "\n", "@", " ", "a"], 20),
+  values: fc.array(textOf(["1", "x", "@", "", " ", ".*"], 3), { minLength: 2, maxLength: 2 }),
+});
+
+/**
+ * Build files of the tree (declared outputs) and of the tarball (operands that reach a
+ * makefile): every declared path is a clean tree path; a template filled in with values is
+ * recognised with exactly those values' effect.
+ */
+export function buildFilesTarget(input: { name: string; text: string; template: string; values: string[] }): void {
+  for (const [p, d] of declarationsOf(input.name, input.text)) {
+    if (p !== posixNormalize(p) || p.startsWith("..") || p.startsWith("/") || p.includes("\u0000") || p === "." || p === "") throw new FuzzFailure(`declared path not a tree path: ${JSON.stringify(p)}`);
+    if (!Number.isInteger(d.line) || d.line < 1) throw new FuzzFailure(`bad line ${d.line}`);
+  }
+  for (const op of computedOperands(input.text)) if (!op.includes("$")) throw new FuzzFailure(`operand without a variable: ${op}`);
+  const [a, b] = input.values as [string, string];
+  const filled = input.template.split("@A@").join(a.replace(/\n/g, "")).split("@B@").join(b.replace(/\n/g, ""));
+  const got = fillsTemplate(input.template, filled);
+  if (got) {
+    let back = input.template;
+    for (const [k, v] of got) back = back.split(`@${k}@`).join(v);
+    if (back !== filled) throw new FuzzFailure("fillsTemplate's values do not rebuild the file");
+  }
+}
+
 export interface TextTarget<T> {
   arb: fc.Arbitrary<T>;
   run: (input: T) => void;
@@ -285,4 +317,5 @@ export const TEXT_TARGETS: Record<string, TextTarget<unknown>> = {
   provenance: target(provenanceArb, provenanceTarget),
   hunks: target(hunksArb, hunksTarget),
   ini: target(iniArb, iniTarget),
+  buildfiles: target(buildFilesArb, buildFilesTarget),
 };

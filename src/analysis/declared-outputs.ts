@@ -160,6 +160,17 @@ function fromMeson(path: string, text: string, out: Map<string, Declaration>): v
 
 const STANDARD_TARGETS = ["all", "install", "uninstall", "check", "installcheck", "clean", "distclean", "mostlyclean", "maintainer-clean", "dist", "distcheck", "info", "dvi", "pdf", "ps", "html", "tags", "ctags", "TAGS", "test", "tests", "docs", "doc", "default"];
 
+/** Declarations of one build file of the tree (exported for the fuzz targets). */
+export function declarationsOf(path: string, text: string): Map<string, Declaration> {
+  const out = new Map<string, Declaration>();
+  const b = posix.basename(path);
+  if (MAKEFILE.test(b)) fromMakefile(path, text, out);
+  else if (b === "configure.ac" || b === "configure.in") fromConfigureAc(path, text, out);
+  else if (b === "CMakeLists.txt" || b.endsWith(".cmake")) fromCMake(path, text, out);
+  else if (b === "meson.build") fromMeson(path, text, out);
+  return out;
+}
+
 const MAKEFILE = /^(Makefile(\.am|\.in)?|GNUmakefile|makefile|.+\.mk|.+\.am)$/;
 
 /** Every output the tagged tree's build files declare, by tree path. Computed once per audit. */
