@@ -298,8 +298,8 @@ export function buildFilesTarget(input: { name: string; text: string; template: 
   const filled = input.template.split("@A@").join(a.replace(/\n/g, "")).split("@B@").join(b.replace(/\n/g, ""));
   const got = fillsTemplate(input.template, filled);
   if (got) {
-    let back = input.template;
-    for (const [k, v] of got) back = back.split(`@${k}@`).join(v);
+    // Rebuilt the way config.status reads the template: placeholders left to right.
+    const back = input.template.split(/(@[A-Za-z_]\w*@)/).map((part, i) => (i % 2 === 1 ? got.get(part.slice(1, -1)) ?? part : part)).join("");
     if (back !== filled) throw new FuzzFailure("fillsTemplate's values do not rebuild the file");
   }
 }
