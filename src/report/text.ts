@@ -139,7 +139,9 @@ export function renderText(r: AuditResult, opts: RenderOptions = {}): string {
   const listOne = (f: Finding): void => {
     out.push(`  ${paint(f.severity, f.path)}  [${f.rule}]`);
     out.push(`    ${f.message}`);
-    for (const l of evidenceLines(f, maxFor(f.severity))) out.push(`    | ${l}`);
+    // --verbose lists evidence that is a list (the pages of a grouped finding) in full; diffs stay bounded.
+    const max = opts.verbose && !opts.evidenceLines && f.evidence?.lines ? Infinity : maxFor(f.severity);
+    for (const l of evidenceLines(f, max)) out.push(`    | ${l}`);
     out.push(`    docs: ${docsUrl(f.rule)}`);
   };
 
