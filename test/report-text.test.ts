@@ -55,6 +55,26 @@ describe("text report: collapsing", () => {
       ["y", 1],
     ]);
   });
+  it("three or more groups of one kind under one parent become one line at the parent", () => {
+    const langs = ["de", "fr", "ko", "ro", "uk"].flatMap((l) => Array.from({ length: 6 }, (_, i) => finding(`po4a/man/${l}/p${i}.1`)));
+    const t = renderText(result(langs));
+    expect(t).toContain("  po4a/man/  30 files [other-file-changed]");
+    expect(t).not.toContain("po4a/man/de/  ");
+    // Two sibling groups stay two lines.
+    const two = renderText(result(langs.slice(0, 12)));
+    expect(two).toContain("  po4a/man/de/  6 files");
+    expect(two).toContain("  po4a/man/fr/  6 files");
+  });
+  it("NOT CHECKED entries that say the same of different files are one line unless --verbose", () => {
+    const nc = Array.from({ length: 23 }, (_, i) => ({ path: `po/l${i}.gmo`, reason: `${i % 3} message(s) sit in the catalog's system-dependent section; the other messages equal po/l${i}.po` }));
+    const r = { ...result([]), notChecked: [...nc, { path: "big.bin", reason: "too large to read" }] };
+    const t = renderText(r);
+    expect(t).toMatch(/^ {2}23 files \(po\/l0\.gmo, po\/l1\.gmo, /m);
+    expect(t).toContain("  big.bin: too large to read");
+    expect(t.split("\n").filter((l) => l.includes("po/l")).length).toBe(2);
+    const v = renderText(r, { verbose: true });
+    for (const n of nc) expect(v).toContain(`  ${n.path}: ${n.reason}`);
+  });
   it("every high and medium finding stays visible in full, however many and however long", () => {
     const long = "x".repeat(400);
     const alarms = Array.from({ length: 30 }, (_, i) => finding(`m4/h${i}.m4`, { severity: i % 2 ? "high" : "medium", rule: "build-script-added", message: `m4/h${i}.m4 ${long}` }));

@@ -199,6 +199,27 @@ export function collapseGroups(findings: readonly Finding[], min: number): Group
       at.get(p)!.push(...here);
     }
   }
+  // Then sibling groups: three or more groups of one kind under one parent (po4a/man/de/, fr/, ko/,
+  // ...) become one group at the parent, up to the top-level directory.
+  for (let merged = true; merged; ) {
+    merged = false;
+    const siblings = new Map<string, Group[]>();
+    for (const g of out) {
+      if (depth(g.dir) <= 1) continue;
+      const key = `${g.severity}\0${g.rule}\0${parent(g.dir)}`;
+      (siblings.get(key) ?? siblings.set(key, []).get(key)!).push(g);
+    }
+    for (const gs of siblings.values()) {
+      if (gs.length < 3) continue;
+      const all = gs.flatMap((g) => g.findings).sort((a, b) => order.get(a)! - order.get(b)!);
+      const p = parent(gs[0]!.dir);
+      const existing = out.find((g) => g.dir === p && g.rule === gs[0]!.rule && g.severity === gs[0]!.severity);
+      for (const g of gs) out.splice(out.indexOf(g), 1);
+      if (existing) existing.findings = [...existing.findings, ...all].sort((a, b) => order.get(a)! - order.get(b)!);
+      else out.push({ rule: gs[0]!.rule, severity: gs[0]!.severity, dir: p, findings: all });
+      merged = true;
+    }
+  }
   return out.sort((a, b) => order.get(a.findings[0]!)! - order.get(b.findings[0]!)!);
 }
 

@@ -1,4 +1,4 @@
-import type { AuditResult, Finding, Severity } from "../types.js";
+import type { AuditResult, Finding, NotChecked, Severity } from "../types.js";
 import { changeStats, clip, collapseGroups, countsLine, countsText, diffExcerpt, docsUrl, dirOf, headline, summaryTables, type RenderOptions } from "./common.js";
 
 export type TextOptions = RenderOptions;
@@ -116,6 +116,28 @@ function infoSummary(list: Finding[], paint: Paint): string[] {
   return out;
 }
 
+/**
+ * NOT CHECKED: entries whose reasons say the same thing about different files (23 catalogs with
+ * the same unread section) are one line with a count unless --verbose; the rest are listed.
+ */
+function notCheckedSection(list: readonly NotChecked[], verbose: boolean): string[] {
+  const out = [`NOT CHECKED (${list.length})`];
+  const shape = (n: NotChecked): string => n.reason.split(n.path.replace(/\.[^./]*$/, "")).join("\0").replace(/\d+/g, "0");
+  const kinds = new Map<string, NotChecked[]>();
+  for (const n of list) (kinds.get(shape(n)) ?? kinds.set(shape(n), []).get(shape(n))!).push(n);
+  for (const n of list) {
+    const same = kinds.get(shape(n))!;
+    if (verbose || same.length < GROUP_MIN) {
+      out.push(`  ${n.path}: ${n.reason}`);
+    } else if (same[0] === n) {
+      out.push(clip(`  ${same.length} files (${same.map((x) => x.path).join(", ")})`, WIDTH));
+      out.push(clip(`    e.g. ${n.path}: ${n.reason}`, WIDTH));
+    }
+  }
+  out.push("");
+  return out;
+}
+
 export function renderText(r: AuditResult, opts: RenderOptions = {}): string {
   const paint = (s: Severity, text: string) => (opts.color ? `${COLORS[s]}${text}${RESET}` : text);
   // Low findings are context, not alarms: a short excerpt is enough in a terminal.
@@ -177,11 +199,7 @@ export function renderText(r: AuditResult, opts: RenderOptions = {}): string {
       out.push("");
     }
   }
-  if (r.notChecked.length) {
-    out.push(`NOT CHECKED (${r.notChecked.length})`);
-    for (const n of r.notChecked) out.push(`  ${n.path}: ${n.reason}`);
-    out.push("");
-  }
+  if (r.notChecked.length) out.push(...notCheckedSection(r.notChecked, opts.verbose ?? false));
   out.push(`Result: ${countsLine(r)}${allowed.length ? `, ${allowed.length} allowed by config` : ""}.`);
   return out.join("\n") + "\n";
 }
