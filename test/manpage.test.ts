@@ -133,6 +133,8 @@ describe("manpage-stamp: field parsing", () => {
     expect(thStamp(page(GIT_TH), page(STAMPED), ["1.0"])).toMatchObject({ line: 4, blankAdded: false });
     expect(thStamp(page(GIT_TH), page(STAMPED) + "x\n", ["1.0"])).toBe("a line other than one blank line after .TH was added");
     expect(thStamp(`x\n${page(GIT_TH)}`, `x\n${page(STAMPED)}`, ["1.0"])).toBe("git's page has a line that is not a roff comment before .TH");
+    // The release version comes from the tarball's name too: a name that is not a plain version stamps nothing.
+    expect(thStamp(page(GIT_TH), page('.TH foo 3 "January 02, 2023" "libcurl 1.0 x" "libcurl Manual"'), ["1.0 x"])).toMatch(/is not the release's version/);
   });
 });
 

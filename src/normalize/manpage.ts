@@ -98,7 +98,8 @@ const VERSIONISH = /^v?\d+(?:\.\d+)*[\w.+~-]*$/;
  */
 function isVersionStamp(oldV: string, newV: string, versions: readonly string[]): boolean {
   for (const v of versions) {
-    if (!newV.endsWith(v)) continue;
+    // The version comes from the tarball's name too: only a plain version string can be a stamp.
+    if (!/^[\w.+~-]+$/.test(v) || !newV.endsWith(v)) continue;
     const prefix = newV.slice(0, newV.length - v.length);
     if (prefix !== "" && !/^[A-Za-z][\w+.-]* $/.test(prefix)) continue;
     // git's field named the program only ("libcurl" → "libcurl 7.88.1").
