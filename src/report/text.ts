@@ -12,7 +12,7 @@ const LOW_PER_RULE = 10;
 /** Evidence lines shown for the example of a group. */
 const GROUP_EXCERPT = 3;
 /** Rows of the summary by directory. */
-const SUMMARY_DIRS = 6;
+const SUMMARY_DIRS = 5;
 
 function evidenceLines(f: Finding, max: number): string[] {
   const e = f.evidence;
@@ -98,7 +98,6 @@ function lowSection(list: Finding[], paint: Paint, evidenceMax?: number): string
     }
   }
   for (const [rule, n] of hidden) out.push(`  … ${n} more [${rule}] findings (use --verbose or --format json)`);
-  out.push(`  (grouped by place, lines cut at ${WIDTH} columns; --verbose shows every finding in full)`);
   return out;
 }
 
@@ -174,7 +173,8 @@ export function renderText(r: AuditResult, opts: RenderOptions = {}): string {
       out.push(...infoSummary(list, paint));
       continue;
     }
-    out.push(paint(sev, `${sev.toUpperCase()} (${list.length})`));
+    const note = sev === "low" && !opts.verbose ? ` grouped by place, lines cut at ${WIDTH} columns; --verbose shows every finding in full` : "";
+    out.push(paint(sev, `${sev.toUpperCase()} (${list.length})`) + note);
     if (opts.verbose || sev === "high" || sev === "medium") {
       for (const f of list) listOne(f);
     } else {
