@@ -74,8 +74,9 @@ describe("version-stamp profile and rule", () => {
   const git = { "doc/tool.1": '.TH TOOL 1 "2024-01-01" "tool 1.0"\n.SH NAME\ntool\n', "include/ver.h": '#define TOOL_VERSION "1.0-dev"\nint tool(void);\n' };
   it("explains stamp-only changes and reports them as info with the hunks", async () => {
     const r = await runScenario({ git, tarball: { "doc/tool.1": '.TH TOOL 1 "2024-02-24" "tool 1.0"\n.SH NAME\ntool\n', "include/ver.h": '#define TOOL_VERSION "1.0"\nint tool(void);\n' } });
-    expect(findingsOf(r, "version-stamp")).toEqual(["info doc/tool.1", "info include/ver.h"]);
-    expect(r.findings.find((f) => f.path === "doc/tool.1")!.evidence!.diff).toContain('+.TH TOOL 1 "2024-02-24"');
+    expect(findingsOf(r, "version-stamp")).toEqual(["info include/ver.h"]);
+    // A .TH date stamp of a roff page is verified field by field (manpage-stamp), not matched by shape.
+    expect(explained(r, "doc/tool.1")).toBe("manpage-stamp");
   });
   it("keeps a file with any other hunk a finding, showing only that hunk", async () => {
     const lines = Array.from({ length: 20 }, (_, i) => `int f${i}(void);`).join("\n");

@@ -18,7 +18,7 @@ const DOC_FILE = /(^|\/)(NEWS|RELEASE[-_]?NOTES|ChangeLog|CHANGES|HISTORY|README
 const MAN_PAGE = /\.([1-9][a-z]*|man)(\.in)?$/;
 
 export const STAMP_RULES: readonly StampRule[] = [
-  { id: "man-page-date", applies: (p) => MAN_PAGE.test(p), line: /^\.TH\s/ },
+  { id: "man-page-date", applies: (p) => MAN_PAGE.test(p), line: /^\.TH\s[^\\]*$/ },
   {
     id: "version-define",
     applies: (p) => /\.(h|hh|hpp|hxx|h\.in)$/.test(p),

@@ -15,6 +15,7 @@ import { jsTokens } from "./js-tokens.js";
 import { copies } from "./copies.js";
 import { generatedSource } from "./generated-source.js";
 import { renderedDocs } from "./docs.js";
+import { manpageStamp } from "./manpage.js";
 
 /** Profiles in the order they are asked; the first that explains a change wins. */
 export const PROFILES: readonly Profile[] = [
@@ -35,6 +36,7 @@ export const PROFILES: readonly Profile[] = [
   jsTokens,
   renderedDocs,
   generatedSource,
+  manpageStamp,
   placeholderSubstitution,
   versionStamp,
 ];

@@ -159,3 +159,69 @@ export function diffExcerpt(diff: string, max: number): { lines: string[]; omitt
   }
   return { lines, omitted: all.length - idx.length };
 }
+
+/**
+ * Like groupFindings, but a directory with fewer than `min` findings of a rule hands them to its
+ * parent, so twelve findings spread one or two per sibling directory (projects/Windows/VC10/lib,
+ * VC10/src, VC11/lib, ...) become one group at their common parent. Findings never rise above their
+ * top-level directory: top-level files and top-level directories keep their own groups. Groups
+ * come in the order of their first finding.
+ */
+export function collapseGroups(findings: readonly Finding[], min: number): Group[] {
+  const depth = (d: string): number => (d === "." ? 0 : d.split("/").length);
+  const parent = (d: string): string => dirOf(d);
+  const order = new Map<Finding, number>(findings.map((f, i) => [f, i]));
+  const out: Group[] = [];
+  const byKind = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = `${f.severity}\0${f.rule}`;
+    (byKind.get(key) ?? byKind.set(key, []).get(key)!).push(f);
+  }
+  for (const list of byKind.values()) {
+    const at = new Map<string, Finding[]>();
+    for (const f of list) (at.get(dirOf(f.path)) ?? at.set(dirOf(f.path), []).get(dirOf(f.path))!).push(f);
+    // Deepest directories first, so what a directory hands up is counted at its parent.
+    const pending = [...at.keys()].sort((a, b) => depth(b) - depth(a));
+    while (pending.length) {
+      const d = pending.shift()!;
+      const here = at.get(d)!;
+      if (here.length >= min || depth(d) <= 1) {
+        out.push({ rule: here[0]!.rule, severity: here[0]!.severity, dir: d, findings: here.sort((a, b) => order.get(a)! - order.get(b)!) });
+        continue;
+      }
+      const p = parent(d);
+      if (!at.has(p)) {
+        at.set(p, []);
+        // Keep deepest-first: insert the parent before the first shallower directory.
+        const i = pending.findIndex((x) => depth(x) < depth(p));
+        pending.splice(i < 0 ? pending.length : i, 0, p);
+      }
+      at.get(p)!.push(...here);
+    }
+  }
+  // Then sibling groups: three or more groups of one kind under one parent (po4a/man/de/, fr/, ko/,
+  // ...) become one group at the parent, up to the top-level directory.
+  for (let merged = true; merged; ) {
+    merged = false;
+    const siblings = new Map<string, Group[]>();
+    for (const g of out) {
+      if (depth(g.dir) <= 1) continue;
+      const key = `${g.severity}\0${g.rule}\0${parent(g.dir)}`;
+      (siblings.get(key) ?? siblings.set(key, []).get(key)!).push(g);
+    }
+    for (const gs of siblings.values()) {
+      if (gs.length < 3) continue;
+      const all = gs.flatMap((g) => g.findings).sort((a, b) => order.get(a)! - order.get(b)!);
+      const p = parent(gs[0]!.dir);
+      const existing = out.find((g) => g.dir === p && g.rule === gs[0]!.rule && g.severity === gs[0]!.severity);
+      for (const g of gs) out.splice(out.indexOf(g), 1);
+      if (existing) existing.findings = [...existing.findings, ...all].sort((a, b) => order.get(a)! - order.get(b)!);
+      else out.push({ rule: gs[0]!.rule, severity: gs[0]!.severity, dir: p, findings: all });
+      merged = true;
+    }
+  }
+  return out.sort((a, b) => order.get(a.findings[0]!)! - order.get(b.findings[0]!)!);
+}
+
+/** `s` cut to `max` characters, with "…" when something was cut. */
+export const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`);

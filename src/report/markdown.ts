@@ -49,6 +49,23 @@ function renderSummary(r: AuditResult): string {
 }
 
 /**
+ * Info findings as one line per rule (count and what they are; a single finding shows its
+ * message): "484 man pages differ only in their .TH stamp" is one line, not 484 rows.
+ */
+function infoLines(r: AuditResult): string[] {
+  const info = r.findings.filter((f) => f.severity === "info");
+  if (!info.length) return [];
+  const byRule = new Map<string, Finding[]>();
+  for (const f of info) (byRule.get(f.rule) ?? byRule.set(f.rule, []).get(f.rule)!).push(f);
+  const out = [`### Info (${info.length})`, ""];
+  for (const [rule, fs] of byRule) {
+    out.push(fs.length === 1 ? `- ${link(rule)} \`${cell(fs[0]!.path)}\`: ${cell(fs[0]!.message)}` : `- ${link(rule)}: ${fs.length} findings: ${cell(fs[0]!.title)}`);
+  }
+  out.push("", "_Every info finding, with its evidence, is in the JSON, SARIF and HTML reports._", "");
+  return out;
+}
+
+/**
  * Markdown for pull-request comments and issue reports, at most 65,536 characters: when the full
  * report is longer, evidence blocks and then rows are left out, and the report says how many.
  */
@@ -69,7 +86,7 @@ export function renderMarkdown(r: AuditResult, opts: RenderOptions = {}): string
     const ev = excerpt(f);
     if (ev) details.push(["<details><summary>" + `${f.severity}: ${cell(f.path)} (${f.rule})`.replace(/</g, "&lt;") + "</summary>", "", fence(ev), "", "</details>", ""].join("\n"));
   }
-  const tail: string[] = [];
+  const tail: string[] = [...infoLines(r)];
   if (allowedList.length) {
     tail.push(`### Allowed by config (${allowedList.length})`, "", "| severity | path | rule | reason |", "|---|---|---|---|");
     for (const f of allowedList) tail.push(`| ${f.severity} | \`${cell(f.path)}\` | ${link(f.rule)} | ${cell(f.allowReason)} |`);

@@ -13,6 +13,7 @@ import typeChange from "./type-change.js";
 import otherFileChanged from "./other-file-changed.js";
 import gitOnlyFile from "./git-only-file.js";
 import versionStamp from "./version-stamp.js";
+import manpageStamp from "./manpage-stamp.js";
 import translationFormatMismatch from "./translation-format-mismatch.js";
 import fixtureChurn from "./fixture-churn.js";
 import unverifiedFiles from "./unverified-files.js";
@@ -52,6 +53,7 @@ export const RULES: readonly Rule[] = [
   gitOnlyFile,
   unverifiedFiles,
   versionStamp,
+  manpageStamp,
 ];
 
 export type { Rule };
