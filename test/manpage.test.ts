@@ -191,7 +191,8 @@ describe("generated-source names the generator the header names", () => {
   it("credits curl.1 to gen.pl, not to a curl.py elsewhere in the tree", async () => {
     const git = {
       "src/a.c": "int a;\n",
-      "docs/Makefile.am": "man_MANS = curl.1\ncurl.1: cmdline-opts/gen.pl\n\tperl cmdline-opts/gen.pl mainpage > curl.1\n",
+      // Named by a build file, but not as a rule's target: only the header says how it is made.
+      "docs/Makefile.am": "man_MANS = curl.1\n",
       "docs/cmdline-opts/gen.pl": "print 1;\n",
       "tests/http/testenv/curl.py": "pass\n",
     };
@@ -203,5 +204,9 @@ describe("generated-source names the generator the header names", () => {
     // A header whose phrase names no file of the tree is judged as before (and stays unverified).
     const r2 = await runScenario({ git, tarball: { ...git, "docs/curl.1": man.replace("gen.pl", "other.pl") } });
     expect(r2.changes.find((c) => c.path === "docs/curl.1")!.explainedBy?.reason).not.toContain("gen.pl");
+    // With the make rule in git (curl's own docs/Makefile.am), the declaration is the evidence.
+    const ruled = { ...git, "docs/Makefile.am": "man_MANS = curl.1\ncurl.1: cmdline-opts/gen.pl\n\tperl cmdline-opts/gen.pl mainpage > curl.1\n" };
+    const r3 = await runScenario({ git: ruled, tarball: { ...ruled, "docs/curl.1": man } });
+    expect(r3.changes.find((c) => c.path === "docs/curl.1")!.explainedBy?.reason).toBe("docs/Makefile.am:2 declares it as a build output (make rule)");
   });
 });
