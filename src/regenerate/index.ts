@@ -23,7 +23,7 @@ import { changedBetween, makeWorkDir, removeWorkDir, snapshot, writeFiles, type 
 export type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 
 /** Bump when what a run group does changes, so old cache entries are not reused. */
-const RECIPE_VERSION = 3;
+const RECIPE_VERSION = 4;
 
 /** Helpers automake, libtool and gettext copy into a tree; the input-bound step takes the tarball's copies. */
 export const HELPERS = new Set([
@@ -225,6 +225,9 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
   let input: CachedRun | null = null;
   let toolchain: CachedRun | null = null;
   let gettext: CachedRun | null = null;
+  /** The project's own autogen.sh / bootstrap, run when autoreconf alone did not reproduce everything. */
+  let project: CachedRun | null = null;
+  let projectReason: string | null = null;
 
   // 1. input-bound: git's configure.ac / Makefile.am + the tarball's own macro files and helpers.
   const ac = made.autoconf ? pick(tc, "autoconf", made.autoconf) : null;
@@ -307,6 +310,32 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       steps.push(...toolchain.steps.map((s) => ({ ...s, name: `toolchain: ${s.name}` })));
       runs.push(toolchain);
     } else steps.push({ name: "toolchain: autoreconf", command: "", tools, tarballInputs: [], sandboxed: sandbox.sandboxed, status: "skipped", durationMs: 0, reason: "autoreconf is not installed (Debian: autoconf)" });
+
+    // The project's own autogen.sh / bootstrap, when plain autoreconf did not account for every generated file:
+    // it may prepare the tree first (touch config.rpath, generate Makefile.am fragments, run other generators).
+    const own = projectScript(ctx.tree);
+    const unexplained = (): boolean =>
+      toolchain?.steps.some((s) => s.status === "failed") === true ||
+      [...changed].some(([p, b]) => {
+        if (!b || !generatedKind(p, (g) => ctx.tree.has(g)) || p.endsWith(".gmo") || substitutedFiles.has(p)) return false;
+        return !(input?.outputs.get(p)?.bytes.equals(b) || input?.alternatives.get(p)?.some((a) => a.bytes.equals(b)) || toolchain?.outputs.get(p)?.bytes.equals(b));
+      });
+    if (own && unexplained()) {
+      const name = `toolchain: ${own.path}`;
+      if (own.gnulib) {
+        projectReason = `the project makes its build files with gnulib's ${own.path} (bootstrap.conf), which copies modules from a gnulib checkout; the tag's tree has none${own.gnulib === "submodule" ? " (gnulib is a git submodule, and submodules are not part of the tag's tree)" : ""} and the sandbox has no network to fetch one`;
+        steps.push({ name, command: "", tools, tarballInputs: [], sandboxed: sandbox.sandboxed, status: "skipped", durationMs: 0, reason: projectReason });
+      } else {
+        const command = projectScriptCommand(own.path, acT, amT, lt, gt);
+        project = await cached({ group: "project-script", command, tools }, () =>
+          runGroup(c, gitFiles, [{ name: own.path, script: command, tools, env: { ...autotoolsEnv(acT, amT, lt, gt), NOCONFIGURE: "1" } }]),
+        );
+        steps.push(...project.steps.map((s) => ({ ...s, name: `toolchain: ${s.name}` })));
+        runs.push(project);
+        const failed = project.steps.find((s) => s.status === "failed");
+        if (failed) projectReason = `the project's ${own.path} failed in the sandbox (${failed.reason}): ${(failed.logTail ?? "").split("\n").pop()}`;
+      }
+    }
   }
 
   // 3. gettext: every .gmo from the tarball's .po with msgfmt.
@@ -344,7 +373,8 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
   // Judge every candidate.
   const files = new Map<string, RegeneratedFile>();
   const producedLtmain = [...(toolchain?.outputs ?? new Map<string, { step: string; bytes: Buffer }>())].find(([p]) => posix.basename(p) === "ltmain.sh")?.[1].bytes.toString("utf8");
-  const installedLibtool = producedLtmain ? /^VERSION="?([^"\n]+)"?$/m.exec(producedLtmain)?.[1] : undefined;
+  const producedLtmain2 = producedLtmain ?? [...(project?.outputs ?? new Map<string, { step: string; bytes: Buffer }>())].find(([p]) => posix.basename(p) === "ltmain.sh")?.[1].bytes.toString("utf8");
+  const installedLibtool = producedLtmain2 ? /^VERSION="?([^"\n]+)"?$/m.exec(producedLtmain2)?.[1] : undefined;
   const failedStep = (group: CachedRun | null, prefix: string, names?: string[]) => {
     const f = group?.steps.find((s) => s.status === "failed" && (!names || names.includes(s.name)));
     return f ? `${prefix}: ${f.name} failed (${f.reason}): ${(f.logTail ?? "").split("\n").pop()}` : null;
@@ -354,7 +384,9 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     let out: { step: string; bytes: Buffer } | undefined;
     let stepName = "";
     let fromInput = input?.outputs.get(path);
-    const fromTool = toolchain?.outputs.get(path);
+    // autoreconf's output, or the project's own script's: an exact one wins, then the project's (it is how the project makes them).
+    const toolCands = [project?.outputs.get(path), toolchain?.outputs.get(path)].filter((x): x is { step: string; bytes: Buffer } => !!x);
+    const fromTool = (tarBytes ? toolCands.find((x) => x.bytes.equals(tarBytes)) : undefined) ?? toolCands[0];
     const exactAlt = tarBytes ? input?.alternatives.get(path)?.find((a) => a.bytes.equals(tarBytes)) : undefined;
     if (exactAlt) fromInput = exactAlt;
     if (fromInput && fromTool && tarBytes && !fromInput.bytes.equals(tarBytes) && fromTool.bytes.equals(tarBytes)) {
@@ -497,8 +529,45 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     }
     if (k === "parser") return (input ? `no make rule rebuilt ${path}` : "the parser outputs are rebuilt with the project's make rules, which needs configure.ac and a matching autoconf");
     if (!hasConfigureAc) return "git has no configure.ac at the tag";
-    return failedStep(toolchain, "toolchain") ?? `the installed autotools (autoreconf -fi) do not install ${path}`;
+    const why = failedStep(toolchain, "toolchain") ?? `the installed autotools (autoreconf -fi) do not install ${path}`;
+    return projectReason ? `${why}; ${projectReason}` : why;
   }
+}
+
+/** Scripts projects keep at the top of their tree to make the build system (autogen.sh, bootstrap, …). */
+const PROJECT_SCRIPTS = ["autogen.sh", "autogen", "bootstrap", "bootstrap.sh", "buildconf", "buildconf.sh"];
+
+/** The project's own build-system script at the tag, and whether it is gnulib's bootstrap (needs a gnulib checkout). */
+export function projectScript(tree: Map<string, { mode: string }>): { path: string; gnulib: false | "submodule" | "absent" } | null {
+  const path = PROJECT_SCRIPTS.find((p) => tree.get(p)?.mode === "100644" || tree.get(p)?.mode === "100755");
+  if (!path) return null;
+  const gnulibBootstrap = path.startsWith("bootstrap") && tree.has("bootstrap.conf");
+  if (!gnulibBootstrap) return { path, gnulib: false };
+  if (tree.has("gnulib/gnulib-tool")) return { path, gnulib: false };
+  return { path, gnulib: [...tree].some(([p, e]) => e.mode === "160000" && /(^|\/)gnulib$/.test(p)) ? "submodule" : "absent" };
+}
+
+/**
+ * The project's script, run with the tool versions that made the tarball: a private bin directory puts
+ * them first on PATH under their plain names, as the script calls them. NOCONFIGURE=1 stops the scripts
+ * that would run configure afterwards. Symlinks the script makes into the system (autoreconf --symlink)
+ * are replaced by copies, as `make dist` would ship them.
+ */
+function projectScriptCommand(path: string, ac: InstalledTool | null, am: InstalledTool | null, lt: InstalledTool | null, gt: InstalledTool | null): string {
+  const links = Object.entries({ ...(ac?.programs ?? {}), ...(am?.programs ?? {}), ...(lt?.programs ?? {}), ...(gt?.programs ?? {}) })
+    .filter(([, v]) => /^[\w./+-]+$/.test(v))
+    .map(([k, v]) => `ln -s ${q(v)} "$d"/${q(k)}`);
+  return [
+    `d=$(mktemp -d)`,
+    ...links,
+    // Scripts check that `libtool` exists (Debian ships it apart, in libtool-bin) though only libtoolize runs:
+    // when it is absent, a stand-in answers --version with the installed libtoolize's and refuses anything else.
+    ...(lt?.programs.libtoolize
+      ? [`{ command -v libtool >/dev/null || { printf '#!/bin/sh\\ncase "$1" in --version) exec %s --version;; esac\\necho "libtool: not installed (only libtoolize is)" >&2; exit 127\\n' ${q(lt.programs.libtoolize)} >"$d/libtool" && chmod +x "$d/libtool"; }; }`]
+      : []),
+    `PATH="$d:$PATH" sh ./${path} </dev/null`,
+    `find . -type l -exec sh -c 'for l; do t=$(readlink -f "$l") || continue; case "$t" in /usr/*) cp --remove-destination "$t" "$l";; esac; done' sh {} +`,
+  ].join(" && ");
 }
 
 /**
