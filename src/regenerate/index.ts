@@ -23,7 +23,7 @@ import { changedBetween, makeWorkDir, removeWorkDir, snapshot, writeFiles, type 
 export type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 
 /** Bump when what a run group does changes, so old cache entries are not reused. */
-const RECIPE_VERSION = 4;
+const RECIPE_VERSION = 6;
 
 /** Helpers automake, libtool and gettext copy into a tree; the input-bound step takes the tarball's copies. */
 export const HELPERS = new Set([
@@ -124,6 +124,11 @@ async function runGroup(
       const after = snapshot(dir);
       if (ok) {
         for (const p of changedBetween(before, after)) {
+          if (p.startsWith(`${ALT_DIR}/`)) {
+            const key = p.slice(ALT_DIR.length + 1);
+            alternatives.set(key, [...(alternatives.get(key) ?? []), { step: cmd.name, bytes: readFileSync(join(dir, p)) }]);
+            continue;
+          }
           const key = rename[p] ?? p;
           const o = { step: cmd.name, bytes: readFileSync(join(dir, p)) };
           if (!outputs.has(key)) outputs.set(key, o);
@@ -276,6 +281,11 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
           // The same automake with the other strictness: a maintainer's `make` reruns automake with the top
           // Makefile.am's strictness (e.g. --foreign) for every directory. Either output is what automake makes of git's Makefile.am.
           { name: "automake --foreign", script: am ? `${q(am.programs.automake!)} --foreign` : null, tools: toolsA, env: acEnv, tarballInputs, needs: ["automake"] },
+          // automake writes into DIST_COMMON only the helpers that exist when it reaches each Makefile.am, so a
+          // maintainer's first `automake --add-missing` on a clean checkout lists fewer than a tree that has them all.
+          // The same automake on a copy without the tarball's helpers gives that listing; its Makefile.in files
+          // count only as exact alternatives (they are kept apart under ALT_DIR).
+          { name: "automake (no helpers)", script: am ? freshHelpersScript(q(am.programs.automake!), tarballInputs.filter((p) => PER_MAKEFILE_HELPERS.has(posix.basename(p)))) : null, tools: toolsA, env: acEnv, tarballInputs, needs: ["automake"] },
           { name: "aclocal", script: am?.programs.aclocal ? [q(am.programs.aclocal), "--output=.distvet-aclocal.m4", ...flags].join(" ") : null, tools: toolsA, env: acEnv, tarballInputs },
           { name: "configure", script: needConfigure && ac ? "./configure" : null, tools: toolsA, tarballInputs, needs: ["autoconf", "automake"] },
           {
@@ -387,7 +397,7 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     // autoreconf's output, or the project's own script's: an exact one wins, then the project's (it is how the project makes them).
     const toolCands = [project?.outputs.get(path), toolchain?.outputs.get(path)].filter((x): x is { step: string; bytes: Buffer } => !!x);
     const fromTool = (tarBytes ? toolCands.find((x) => x.bytes.equals(tarBytes)) : undefined) ?? toolCands[0];
-    const exactAlt = tarBytes ? input?.alternatives.get(path)?.find((a) => a.bytes.equals(tarBytes)) : undefined;
+    const exactAlt = tarBytes && !fromInput?.bytes.equals(tarBytes) ? input?.alternatives.get(path)?.find((a) => a.bytes.equals(tarBytes)) : undefined;
     if (exactAlt) fromInput = exactAlt;
     if (fromInput && fromTool && tarBytes && !fromInput.bytes.equals(tarBytes) && fromTool.bytes.equals(tarBytes)) {
       // autoreconf -fi from git alone reproduced it exactly (automake's output depends on which helpers exist when it runs).
@@ -396,7 +406,8 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     } else if (fromInput) {
       out = fromInput;
       stepName = `input-bound: ${fromInput.step}`;
-    } else if (fromTool && !INPUT_BOUND_STEPS.has(kindStep(path))) {
+    } else if (fromTool && (!INPUT_BOUND_STEPS.has(kindStep(path)) || (tarBytes && fromTool.bytes.equals(tarBytes)))) {
+      // An input-bound kind counts from the toolchain step only when exact: git's inputs alone made it.
       out = fromTool;
       stepName = `toolchain: ${fromTool.step}`;
     } else if (gettext?.outputs.get(path)) {
@@ -516,7 +527,12 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       return failedStep(input, "input-bound", [k]) ?? `no Makefile.am in git produces ${path}`;
     }
     if (k === "gettext") return msgfmt ? `no ${path.replace(/\.gmo$/, ".po")} in the tarball to compile` : "msgfmt is not installed (Debian: gettext)";
-    if (k === "configure") return failedStep(input, "input-bound", ["autoconf", "automake", "configure"]) ?? `configure (run with no options) did not write ${path}`;
+    if (k === "configure") {
+      const conf = input?.steps.find((s) => s.name === "configure" && s.status === "skipped" && s.reason !== "nothing to do");
+      const am = made.automake && !pick(tc, "automake", made.automake) ? `; ${missingLine(tc, "automake", made.automake, "Makefile.in says it was generated by it")}` : "";
+      if (conf) return `written by configure from ${path}.in, but configure was not run: ${conf.reason}${am}`;
+      return failedStep(input, "input-bound", ["autoconf", "automake", "configure"]) ?? `configure (run with no options) did not write ${path}`;
+    }
     if (k === "parser") {
       const failed = failedStep(input, "input-bound", ["autoconf", "automake", "configure", "parser"]);
       if (failed) return failed;
@@ -532,6 +548,26 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     const why = failedStep(toolchain, "toolchain") ?? `the installed autotools (autoreconf -fi) do not install ${path}`;
     return projectReason ? `${why}; ${projectReason}` : why;
   }
+}
+
+/** Outputs a step writes under this directory are only alternatives for the path below it (used when exact). */
+const ALT_DIR = ".distvet-alt";
+
+/**
+ * Helpers automake --add-missing installs while it works through the Makefile.am files (depcomp for the first
+ * directory with C sources, ylwrap for the first parser, …), not while it reads configure.ac.
+ */
+const PER_MAKEFILE_HELPERS = new Set(["depcomp", "ylwrap", "mdate-sh", "texinfo.tex", "py-compile", "test-driver"]);
+
+/** automake --add-missing on a copy of the tree without the given helpers; its Makefile.in files go under ALT_DIR. */
+function freshHelpersScript(automake: string, helpers: string[]): string | null {
+  if (!helpers.length) return null;
+  return [
+    `w=$PWD && t=$(mktemp -d) && cp -a . "$t/s" && cd "$t/s"`,
+    `rm -f ${helpers.map(q).join(" ")}`,
+    `${automake} --add-missing --copy`,
+    `find . -name Makefile.in -exec sh -c 'w=$1; shift; for f; do mkdir -p "$w/${ALT_DIR}/$(dirname "$f")" && cp "$f" "$w/${ALT_DIR}/$f"; done' sh "$w" {} +`,
+  ].join(" && ");
 }
 
 /** Scripts projects keep at the top of their tree to make the build system (autogen.sh, bootstrap, …). */

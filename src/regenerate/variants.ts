@@ -24,13 +24,26 @@ const RUNSTATEDIR_BLOCK = `  -runstatedir | --runstatedir | --runstatedi | --run
 
 `;
 
+/**
+ * Line numbers that m4's __oline__ writes into configure (`#line N "configure"`, `configure:N:`) are the
+ * output line's own number: lines added above shift them. Each is written relative to the line it is on,
+ * so two files that differ only by inserted lines above such a check compare equal after the insertion is
+ * removed. Only the number changes; the line's text must still match.
+ */
+function relativeOlines(t: string): string {
+  return t
+    .split("\n")
+    .map((line, i) => (line.includes("configure") ? line.replace(/^#line (\d+) "configure"$/, (_m, n: string) => `#line @${Number(n) - i}@ "configure"`).replace(/\bconfigure:(\d+):/g, (_m, n: string) => `configure:@${Number(n) - i}@:`) : line))
+    .join("\n");
+}
+
 export const VARIANTS: readonly ToolVariant[] = [
   {
     id: "autoconf-2.69-runstatedir",
     description: "the --runstatedir option that Debian's and Ubuntu's autoconf 2.69 builds add (upstream autoconf 2.69 lacks it)",
     files: ["configure"],
     normalize: (t) =>
-      t
+      relativeOlines(t)
         .split(RUNSTATEDIR_BLOCK)
         .join("")
         .replace(/^runstatedir\n/m, "")
