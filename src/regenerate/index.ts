@@ -15,7 +15,7 @@ import { isBinary } from "../content/classify.js";
 import { DIFF_MAX_EDIT_LENGTH, DIFF_TIMEOUT_MS, capEvidence } from "../diff/text-diff.js";
 import { cacheKey, defaultCacheDir, loadRun, storeRun, type CachedRun } from "./cache.js";
 import { DEFAULT_LIMITS, chooseSandbox, tail, type Limits, type Sandbox } from "./sandbox.js";
-import { anyOf, detectToolchain, missingLine, parserBanner, pick, readMadeWith, type InstalledTool, type MadeWith, type Toolchain } from "./toolchain.js";
+import { anyOf, detectToolchain, type ToolName, missingLine, parserBanner, pick, readMadeWith, type InstalledTool, type MadeWith, type Toolchain } from "./toolchain.js";
 import { explainingVariant } from "./variants.js";
 import type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 import { changedBetween, makeWorkDir, removeWorkDir, snapshot, writeFiles, type WorkFile } from "./workdir.js";
@@ -348,6 +348,30 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     }
   }
 
+  // 2b. parser output the project's make rules did not rebuild (no matching automake, or a configure that
+  // needs options): the generator that the file's banner names, in that version, run directly on git's
+  // source. Only an exact result counts; the options are guessed, so a difference proves nothing.
+  const direct: { path: string; command: string; tool: ToolName; version: string }[] = [];
+  for (const [p, b] of changed) {
+    if (!b || input?.outputs.get(p)) continue;
+    const stem = p.replace(/\.(c|h|cc|hh|cpp|hpp|cxx)$/, "");
+    if (stem === p || !/\.(c|cc|cpp|cxx)$/.test(p)) continue;
+    const src = [...ctx.tree.keys()].find((g) => PARSER_SOURCES.test(g) && g.replace(PARSER_SOURCES, "") === stem);
+    const banner = src ? parserBanner(b.toString("latin1")) : null;
+    const tool = banner ? pick(tc, banner.tool, banner.version) : null;
+    if (!src || !banner || !tool) continue;
+    const cmd = directParserCommand(tool, banner.tool, posix.basename(src), posix.basename(p), changed.has(`${stem}.h`));
+    if (cmd) direct.push({ path: p, command: `cd ${q(posix.dirname(p))} && ${cmd}`, tool: banner.tool, version: banner.version });
+  }
+  let parserDirect: CachedRun | null = null;
+  if (direct.length) {
+    const tools = Object.fromEntries(direct.map((d) => [d.tool, d.version]));
+    const script = direct.map((d) => `( ${d.command} )`).join(" && ");
+    parserDirect = await cached({ group: "parser-direct", tools, script }, () => runGroup(c, gitFiles, [{ name: "parser (direct)", script, tools }]));
+    steps.push(...parserDirect.steps.map((s) => ({ ...s, name: `parser: ${s.name}` })));
+    runs.push(parserDirect);
+  }
+
   // 3. gettext: every .gmo from the tarball's .po with msgfmt.
   const gmos = [...changed.keys()].filter((p) => p.endsWith(".gmo") && ctx.tar.has(p.replace(/\.gmo$/, ".po"))).sort();
   const msgfmt = anyOf(tc, "gettext")?.programs.msgfmt;
@@ -395,7 +419,9 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     let stepName = "";
     let fromInput = input?.outputs.get(path);
     // autoreconf's output, or the project's own script's: an exact one wins, then the project's (it is how the project makes them).
-    const toolCands = [project?.outputs.get(path), toolchain?.outputs.get(path)].filter((x): x is { step: string; bytes: Buffer } => !!x);
+    // A file the project's script writes that is of no generated kind (a ChangeLog it touches) is judged only when exact.
+    const generated = generatedKind(path, (g) => ctx.tree.has(g));
+    const toolCands = [project?.outputs.get(path), toolchain?.outputs.get(path)].filter((x): x is { step: string; bytes: Buffer } => !!x && (generated || (!!tarBytes && x.bytes.equals(tarBytes))));
     const fromTool = (tarBytes ? toolCands.find((x) => x.bytes.equals(tarBytes)) : undefined) ?? toolCands[0];
     const exactAlt = tarBytes && !fromInput?.bytes.equals(tarBytes) ? input?.alternatives.get(path)?.find((a) => a.bytes.equals(tarBytes)) : undefined;
     if (exactAlt) fromInput = exactAlt;
@@ -413,6 +439,17 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     } else if (gettext?.outputs.get(path)) {
       out = gettext.outputs.get(path)!;
       stepName = `gettext: ${out.step}`;
+    }
+    const fromDirect = parserDirect?.outputs.get(path);
+    if (!out && fromDirect && tarBytes) {
+      const variant = fromDirect.bytes.equals(tarBytes) ? null : explainingVariant(path, fromDirect.bytes.toString("latin1"), tarBytes.toString("latin1"));
+      if (fromDirect.bytes.equals(tarBytes) || variant) {
+        files.set(path, { path, status: "reproduced", step: `parser: ${fromDirect.step}`, ...(variant ? { reason: `identical except for ${variant.description} (${variant.id})` } : {}) });
+        continue;
+      }
+      const d = regenDiff(path, fromDirect.bytes.toString("latin1"), tarBytes.toString("latin1"));
+      files.set(path, { path, status: "not-regenerable", step: `parser: ${fromDirect.step}`, reason: `${whyNot(path)}; run directly with guessed options, the generator's output differs, which proves nothing about the file`, diff: d.diff });
+      continue;
     }
     if (!out) {
       if (!generatedKind(path, (g) => ctx.tree.has(g)) && !substitutedFiles.has(path)) continue;
@@ -534,6 +571,12 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       return failedStep(input, "input-bound", ["autoconf", "automake", "configure"]) ?? `configure (run with no options) did not write ${path}`;
     }
     if (k === "parser") {
+      const banner = parserBanner(changed.get(path)?.toString("latin1") ?? "");
+      if (banner && !pick(tc, banner.tool, banner.version)) {
+        const line = missingLine(tc, banner.tool, banner.version, `${path} says it was generated by it`);
+        if (!missingTools.includes(line)) missingTools.push(line);
+        return line;
+      }
       const failed = failedStep(input, "input-bound", ["autoconf", "automake", "configure", "parser"]);
       if (failed) return failed;
       const skipped = input?.steps.find((s) => s.name === "parser" && s.status === "skipped" && s.reason !== "nothing to do");
@@ -548,6 +591,16 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     const why = failedStep(toolchain, "toolchain") ?? `the installed autotools (autoreconf -fi) do not install ${path}`;
     return projectReason ? `${why}; ${projectReason}` : why;
   }
+}
+
+/** The generator run on its own, with the options projects pass most often (automake's -d when a header is shipped). */
+function directParserCommand(tool: InstalledTool, name: ToolName, src: string, out: string, header: boolean): string | null {
+  const bin = Object.values(tool.programs)[0];
+  if (!bin) return null;
+  if (name === "flex") return `${q(bin)} -o ${q(out)} ${q(src)}`;
+  if (name === "bison" || name === "byacc") return `${q(bin)}${header ? " -d" : ""} -o ${q(out)} ${q(src)}`;
+  if (name === "gperf") return `${q(bin)} --output-file=${q(out)} ${q(src)}`;
+  return null;
 }
 
 /** Outputs a step writes under this directory are only alternatives for the path below it (used when exact). */

@@ -7,9 +7,9 @@
 export interface ToolVariant {
   id: string;
   description: string;
-  /** Generated files the variant affects (basename). */
-  files: string[];
-  normalize(text: string): string;
+  /** Generated files the variant affects (basename), or a test on the basename. */
+  files: string[] | ((base: string) => boolean);
+  normalize(text: string, base: string): string;
 }
 
 /** Debian's and Ubuntu's autoconf 2.69 packages added upstream 2.70's --runstatedir option. */
@@ -52,6 +52,21 @@ export const VARIANTS: readonly ToolVariant[] = [
         .replace(/^(\t\tlibdir localedir mandir) runstatedir$/m, "$1"),
   },
   {
+    id: "flex-2.6.4-self-line-directives",
+    description: "the line numbers of the `#line N \"<output>\"` directives that point into the output itself, which flex 2.6.4 builds write as the directive's own line or the next one",
+    files: (base) => /\.(c|cc|cpp|cxx)$/.test(base),
+    normalize: (t, base) =>
+      t
+        .split("\n")
+        .map((line, i) => {
+          const m = /^#line (\d+) "([^"]*)"$/.exec(line);
+          if (!m || m[2] !== base) return line;
+          const off = Number(m[1]) - (i + 1);
+          return off === 0 || off === 1 ? `#line @self@ "${base}"` : line;
+        })
+        .join("\n"),
+  },
+  {
     id: "autoconf-2.71-debian-cxx-cache-names",
     description: "the AC_PROG_CXX cache variable names, which differ between autoconf 2.71 builds (ac_cv_prog_cxx_cxx11/cxx98 in Debian's, ac_cv_prog_cxx_11/98 in others)",
     files: ["configure"],
@@ -63,7 +78,8 @@ export const VARIANTS: readonly ToolVariant[] = [
 export function explainingVariant(path: string, regenerated: string, tarball: string): ToolVariant | null {
   const base = path.split("/").pop()!;
   for (const v of VARIANTS) {
-    if (v.files.includes(base) && v.normalize(regenerated) === v.normalize(tarball)) return v;
+    const applies = typeof v.files === "function" ? v.files(base) : v.files.includes(base);
+    if (applies && v.normalize(regenerated, base) === v.normalize(tarball, base)) return v;
   }
   return null;
 }

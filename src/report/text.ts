@@ -1,4 +1,5 @@
 import type { AuditResult, Finding, Severity } from "../types.js";
+import { regenerationText } from "./regeneration.js";
 import { changeStats, countsLine, countsText, diffExcerpt, docsUrl, groupFindings, headline, summaryTables, type RenderOptions } from "./common.js";
 
 export type TextOptions = RenderOptions;
@@ -108,6 +109,7 @@ export function renderText(r: AuditResult, opts: RenderOptions = {}): string {
       out.push("");
     }
   }
+  out.push(...regenerationText(r, { verbose: !!opts.verbose }));
   if (r.notChecked.length) {
     out.push(`NOT CHECKED (${r.notChecked.length})`);
     for (const n of r.notChecked) out.push(`  ${n.path}: ${n.reason}`);
