@@ -616,7 +616,7 @@ const PER_MAKEFILE_HELPERS = new Set(["depcomp", "ylwrap", "mdate-sh", "texinfo.
 function freshHelpersScript(automake: string, helpers: string[]): string | null {
   if (!helpers.length) return null;
   return [
-    `w=$PWD && t=$(mktemp -d) && cp -a . "$t/s" && cd "$t/s"`,
+    `w=$PWD && t=$(mktemp -d) && trap 'rm -rf "$t"' EXIT && cp -a . "$t/s" && cd "$t/s"`,
     `rm -f ${helpers.map(q).join(" ")}`,
     `${automake} --add-missing --copy`,
     `find . -name Makefile.in -exec sh -c 'w=$1; shift; for f; do mkdir -p "$w/${ALT_DIR}/$(dirname "$f")" && cp "$f" "$w/${ALT_DIR}/$f"; done' sh "$w" {} +`,
@@ -647,7 +647,7 @@ function projectScriptCommand(path: string, ac: InstalledTool | null, am: Instal
     .filter(([, v]) => /^[\w./+-]+$/.test(v))
     .map(([k, v]) => `ln -s ${q(v)} "$d"/${q(k)}`);
   return [
-    `d=$(mktemp -d)`,
+    `d=$(mktemp -d) && trap 'rm -rf "$d"' EXIT`,
     ...links,
     // Scripts check that `libtool` exists (Debian ships it apart, in libtool-bin) though only libtoolize runs:
     // when it is absent, a stand-in answers --version with the installed libtoolize's and refuses anything else.
