@@ -418,11 +418,13 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     let out: { step: string; bytes: Buffer } | undefined;
     let stepName = "";
     let fromInput = input?.outputs.get(path);
-    // autoreconf's output, or the project's own script's: an exact one wins, then the project's (it is how the project makes them).
     // A file the project's script writes that is of no generated kind (a ChangeLog it touches) is judged only when exact.
     const generated = generatedKind(path, (g) => ctx.tree.has(g));
-    const toolCands = [project?.outputs.get(path), toolchain?.outputs.get(path)].filter((x): x is { step: string; bytes: Buffer } => !!x && (generated || (!!tarBytes && x.bytes.equals(tarBytes))));
-    const fromTool = (tarBytes ? toolCands.find((x) => x.bytes.equals(tarBytes)) : undefined) ?? toolCands[0];
+    const keep = (x: { step: string; bytes: Buffer } | undefined): x is { step: string; bytes: Buffer } => !!x && (generated || (!!tarBytes && x.bytes.equals(tarBytes)));
+    const fromReconf = toolchain?.outputs.get(path);
+    const fromProject = project?.outputs.get(path);
+    // An exact output wins (autoreconf's first); otherwise the project's script's, as that is how the project makes its files.
+    const fromTool = [fromReconf, fromProject].filter(keep).find((x) => !!tarBytes && x.bytes.equals(tarBytes)) ?? [fromProject, fromReconf].filter(keep)[0];
     const exactAlt = tarBytes && !fromInput?.bytes.equals(tarBytes) ? input?.alternatives.get(path)?.find((a) => a.bytes.equals(tarBytes)) : undefined;
     if (exactAlt) fromInput = exactAlt;
     if (fromInput && fromTool && tarBytes && !fromInput.bytes.equals(tarBytes) && fromTool.bytes.equals(tarBytes)) {
