@@ -20,6 +20,7 @@ import { verifySignature } from "./fetch/signature.js";
 import { VERSION } from "./version.js";
 import { applyAllow, type AllowEntry } from "./config.js";
 import { regenerate, regenerationJson, type RegenerateOptions } from "./regenerate/index.js";
+import { regenerateHint } from "./regenerate/hint.js";
 
 export interface AuditOptions {
   /** Path or http(s) URL of the release tarball. */
@@ -253,6 +254,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
     const { kept: findings, allowed } = applyAllow(sortFindings(all), opts.allow ?? []);
 
     const counts = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
+    const hint = ctx.regeneration ? null : regenerateHint(changes, { tarball: opts.tarball, repo: opts.repo ?? ".", ref, ...(subdir ? { subdir } : {}) });
     for (const f of findings) counts[f.severity]++;
     return {
       formatVersion: 1,
@@ -285,6 +287,7 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
       ...(allowed.length ? { allowed } : {}),
       notChecked: ctx.notChecked.sort(byPath),
       ...(ctx.regeneration ? { regeneration: regenerationJson(ctx.regeneration) } : {}),
+      ...(hint ? { regenerateHint: hint } : {}),
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

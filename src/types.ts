@@ -1,4 +1,5 @@
 import type { RegenerationJson } from "./regenerate/types.js";
+import type { RegenerateHint } from "./regenerate/hint.js";
 
 /** Severity of a finding, from most to least serious. */
 export type Severity = "high" | "medium" | "low" | "info";
@@ -138,4 +139,6 @@ export interface AuditResult {
   notChecked: NotChecked[];
   /** Set only with --regenerate: generated files rebuilt from the tag in a sandbox, and how they compare. */
   regeneration?: RegenerationJson;
+  /** Set only without --regenerate when generated files were accepted by kind: how many, and the command that verifies them. */
+  regenerateHint?: RegenerateHint;
 }

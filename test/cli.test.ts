@@ -55,7 +55,7 @@ describe("distvet audit", () => {
     run("audit", xz.tarball, "--repo", xz.repo, "--format", "json", "--output", out);
     expect(readFileSync(out, "utf8")).toBe(first);
     const j = JSON.parse(first);
-    expect(Object.keys(j)).toEqual(["formatVersion", "tool", "tarball", "git", "summary", "changes", "findings", "notChecked"]);
+    expect(Object.keys(j)).toEqual(["formatVersion", "tool", "tarball", "git", "summary", "changes", "findings", "notChecked", "regenerateHint"]);
     expect(j.formatVersion).toBe(1);
     expect(j.git.ref).toBe("v5.6.1");
     expect(j.findings[0]).toMatchObject({ severity: "high", docs: expect.stringMatching(/^docs\/rules\/.+\.md$/) });

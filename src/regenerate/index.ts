@@ -15,7 +15,7 @@ import { isBinary } from "../content/classify.js";
 import { DIFF_MAX_EDIT_LENGTH, DIFF_TIMEOUT_MS, capEvidence } from "../diff/text-diff.js";
 import { cacheKey, defaultCacheDir, loadRun, storeRun, type CachedRun } from "./cache.js";
 import { DEFAULT_LIMITS, chooseSandbox, tail, type Limits, type Sandbox } from "./sandbox.js";
-import { anyOf, detectToolchain, missingLine, parserBanner, pick, readMadeWith, type InstalledTool, type MadeWith, type Toolchain } from "./toolchain.js";
+import { anyOf, detectToolchain, type ToolName, missingLine, parserBanner, pick, readMadeWith, type InstalledTool, type MadeWith, type Toolchain } from "./toolchain.js";
 import { explainingVariant } from "./variants.js";
 import type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 import { changedBetween, makeWorkDir, removeWorkDir, snapshot, writeFiles, type WorkFile } from "./workdir.js";
@@ -23,7 +23,7 @@ import { changedBetween, makeWorkDir, removeWorkDir, snapshot, writeFiles, type 
 export type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 
 /** Bump when what a run group does changes, so old cache entries are not reused. */
-const RECIPE_VERSION = 3;
+const RECIPE_VERSION = 6;
 
 /** Helpers automake, libtool and gettext copy into a tree; the input-bound step takes the tarball's copies. */
 export const HELPERS = new Set([
@@ -124,6 +124,11 @@ async function runGroup(
       const after = snapshot(dir);
       if (ok) {
         for (const p of changedBetween(before, after)) {
+          if (p.startsWith(`${ALT_DIR}/`)) {
+            const key = p.slice(ALT_DIR.length + 1);
+            alternatives.set(key, [...(alternatives.get(key) ?? []), { step: cmd.name, bytes: readFileSync(join(dir, p)) }]);
+            continue;
+          }
           const key = rename[p] ?? p;
           const o = { step: cmd.name, bytes: readFileSync(join(dir, p)) };
           if (!outputs.has(key)) outputs.set(key, o);
@@ -225,6 +230,9 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
   let input: CachedRun | null = null;
   let toolchain: CachedRun | null = null;
   let gettext: CachedRun | null = null;
+  /** The project's own autogen.sh / bootstrap, run when autoreconf alone did not reproduce everything. */
+  let project: CachedRun | null = null;
+  let projectReason: string | null = null;
 
   // 1. input-bound: git's configure.ac / Makefile.am + the tarball's own macro files and helpers.
   const ac = made.autoconf ? pick(tc, "autoconf", made.autoconf) : null;
@@ -273,6 +281,11 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
           // The same automake with the other strictness: a maintainer's `make` reruns automake with the top
           // Makefile.am's strictness (e.g. --foreign) for every directory. Either output is what automake makes of git's Makefile.am.
           { name: "automake --foreign", script: am ? `${q(am.programs.automake!)} --foreign` : null, tools: toolsA, env: acEnv, tarballInputs, needs: ["automake"] },
+          // automake writes into DIST_COMMON only the helpers that exist when it reaches each Makefile.am, so a
+          // maintainer's first `automake --add-missing` on a clean checkout lists fewer than a tree that has them all.
+          // The same automake on a copy without the tarball's helpers gives that listing; its Makefile.in files
+          // count only as exact alternatives (they are kept apart under ALT_DIR).
+          { name: "automake (no helpers)", script: am ? freshHelpersScript(q(am.programs.automake!), tarballInputs.filter((p) => PER_MAKEFILE_HELPERS.has(posix.basename(p)))) : null, tools: toolsA, env: acEnv, tarballInputs, needs: ["automake"] },
           { name: "aclocal", script: am?.programs.aclocal ? [q(am.programs.aclocal), "--output=.distvet-aclocal.m4", ...flags].join(" ") : null, tools: toolsA, env: acEnv, tarballInputs },
           { name: "configure", script: needConfigure && ac ? "./configure" : null, tools: toolsA, tarballInputs, needs: ["autoconf", "automake"] },
           {
@@ -307,6 +320,56 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       steps.push(...toolchain.steps.map((s) => ({ ...s, name: `toolchain: ${s.name}` })));
       runs.push(toolchain);
     } else steps.push({ name: "toolchain: autoreconf", command: "", tools, tarballInputs: [], sandboxed: sandbox.sandboxed, status: "skipped", durationMs: 0, reason: "autoreconf is not installed (Debian: autoconf)" });
+
+    // The project's own autogen.sh / bootstrap, when plain autoreconf did not account for every generated file:
+    // it may prepare the tree first (touch config.rpath, generate Makefile.am fragments, run other generators).
+    const own = projectScript(ctx.tree);
+    const unexplained = (): boolean =>
+      toolchain?.steps.some((s) => s.status === "failed") === true ||
+      [...changed].some(([p, b]) => {
+        if (!b || !generatedKind(p, (g) => ctx.tree.has(g)) || p.endsWith(".gmo") || substitutedFiles.has(p)) return false;
+        return !(input?.outputs.get(p)?.bytes.equals(b) || input?.alternatives.get(p)?.some((a) => a.bytes.equals(b)) || toolchain?.outputs.get(p)?.bytes.equals(b));
+      });
+    if (own && unexplained()) {
+      const name = `toolchain: ${own.path}`;
+      if (own.gnulib) {
+        projectReason = `the project makes its build files with gnulib's ${own.path} (bootstrap.conf), which copies modules from a gnulib checkout; the tag's tree has none${own.gnulib === "submodule" ? " (gnulib is a git submodule, and submodules are not part of the tag's tree)" : ""} and the sandbox has no network to fetch one`;
+        steps.push({ name, command: "", tools, tarballInputs: [], sandboxed: sandbox.sandboxed, status: "skipped", durationMs: 0, reason: projectReason });
+      } else {
+        const command = projectScriptCommand(own.path, acT, amT, lt, gt);
+        project = await cached({ group: "project-script", command, tools }, () =>
+          runGroup(c, gitFiles, [{ name: own.path, script: command, tools, env: { ...autotoolsEnv(acT, amT, lt, gt), NOCONFIGURE: "1" } }]),
+        );
+        steps.push(...project.steps.map((s) => ({ ...s, name: `toolchain: ${s.name}` })));
+        runs.push(project);
+        const failed = project.steps.find((s) => s.status === "failed");
+        if (failed) projectReason = `the project's ${own.path} failed in the sandbox (${failed.reason}): ${(failed.logTail ?? "").split("\n").pop()}`;
+      }
+    }
+  }
+
+  // 2b. parser output the project's make rules did not rebuild (no matching automake, or a configure that
+  // needs options): the generator that the file's banner names, in that version, run directly on git's
+  // source. Only an exact result counts; the options are guessed, so a difference proves nothing.
+  const direct: { path: string; command: string; tool: ToolName; version: string }[] = [];
+  for (const [p, b] of changed) {
+    if (!b || input?.outputs.get(p)) continue;
+    const stem = p.replace(/\.(c|h|cc|hh|cpp|hpp|cxx)$/, "");
+    if (stem === p || !/\.(c|cc|cpp|cxx)$/.test(p)) continue;
+    const src = [...ctx.tree.keys()].find((g) => PARSER_SOURCES.test(g) && g.replace(PARSER_SOURCES, "") === stem);
+    const banner = src ? parserBanner(b.toString("latin1")) : null;
+    const tool = banner ? pick(tc, banner.tool, banner.version) : null;
+    if (!src || !banner || !tool) continue;
+    const cmd = directParserCommand(tool, banner.tool, posix.basename(src), posix.basename(p), changed.has(`${stem}.h`));
+    if (cmd) direct.push({ path: p, command: `cd ${q(posix.dirname(p))} && ${cmd}`, tool: banner.tool, version: banner.version });
+  }
+  let parserDirect: CachedRun | null = null;
+  if (direct.length) {
+    const tools = Object.fromEntries(direct.map((d) => [d.tool, d.version]));
+    const script = direct.map((d) => `( ${d.command} )`).join(" && ");
+    parserDirect = await cached({ group: "parser-direct", tools, script }, () => runGroup(c, gitFiles, [{ name: "parser (direct)", script, tools }]));
+    steps.push(...parserDirect.steps.map((s) => ({ ...s, name: `parser: ${s.name}` })));
+    runs.push(parserDirect);
   }
 
   // 3. gettext: every .gmo from the tarball's .po with msgfmt.
@@ -344,7 +407,8 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
   // Judge every candidate.
   const files = new Map<string, RegeneratedFile>();
   const producedLtmain = [...(toolchain?.outputs ?? new Map<string, { step: string; bytes: Buffer }>())].find(([p]) => posix.basename(p) === "ltmain.sh")?.[1].bytes.toString("utf8");
-  const installedLibtool = producedLtmain ? /^VERSION="?([^"\n]+)"?$/m.exec(producedLtmain)?.[1] : undefined;
+  const producedLtmain2 = producedLtmain ?? [...(project?.outputs ?? new Map<string, { step: string; bytes: Buffer }>())].find(([p]) => posix.basename(p) === "ltmain.sh")?.[1].bytes.toString("utf8");
+  const installedLibtool = producedLtmain2 ? /^VERSION="?([^"\n]+)"?$/m.exec(producedLtmain2)?.[1] : undefined;
   const failedStep = (group: CachedRun | null, prefix: string, names?: string[]) => {
     const f = group?.steps.find((s) => s.status === "failed" && (!names || names.includes(s.name)));
     return f ? `${prefix}: ${f.name} failed (${f.reason}): ${(f.logTail ?? "").split("\n").pop()}` : null;
@@ -354,8 +418,14 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     let out: { step: string; bytes: Buffer } | undefined;
     let stepName = "";
     let fromInput = input?.outputs.get(path);
-    const fromTool = toolchain?.outputs.get(path);
-    const exactAlt = tarBytes ? input?.alternatives.get(path)?.find((a) => a.bytes.equals(tarBytes)) : undefined;
+    // A file the project's script writes that is of no generated kind (a ChangeLog it touches) is judged only when exact.
+    const generated = generatedKind(path, (g) => ctx.tree.has(g));
+    const keep = (x: { step: string; bytes: Buffer } | undefined): x is { step: string; bytes: Buffer } => !!x && (generated || (!!tarBytes && x.bytes.equals(tarBytes)));
+    const fromReconf = toolchain?.outputs.get(path);
+    const fromProject = project?.outputs.get(path);
+    // An exact output wins (autoreconf's first); otherwise the project's script's, as that is how the project makes its files.
+    const fromTool = [fromReconf, fromProject].filter(keep).find((x) => !!tarBytes && x.bytes.equals(tarBytes)) ?? [fromProject, fromReconf].filter(keep)[0];
+    const exactAlt = tarBytes && !fromInput?.bytes.equals(tarBytes) ? input?.alternatives.get(path)?.find((a) => a.bytes.equals(tarBytes)) : undefined;
     if (exactAlt) fromInput = exactAlt;
     if (fromInput && fromTool && tarBytes && !fromInput.bytes.equals(tarBytes) && fromTool.bytes.equals(tarBytes)) {
       // autoreconf -fi from git alone reproduced it exactly (automake's output depends on which helpers exist when it runs).
@@ -364,12 +434,24 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     } else if (fromInput) {
       out = fromInput;
       stepName = `input-bound: ${fromInput.step}`;
-    } else if (fromTool && !INPUT_BOUND_STEPS.has(kindStep(path))) {
+    } else if (fromTool && (!INPUT_BOUND_STEPS.has(kindStep(path)) || (tarBytes && fromTool.bytes.equals(tarBytes)))) {
+      // An input-bound kind counts from the toolchain step only when exact: git's inputs alone made it.
       out = fromTool;
       stepName = `toolchain: ${fromTool.step}`;
     } else if (gettext?.outputs.get(path)) {
       out = gettext.outputs.get(path)!;
       stepName = `gettext: ${out.step}`;
+    }
+    const fromDirect = parserDirect?.outputs.get(path);
+    if (!out && fromDirect && tarBytes) {
+      const variant = fromDirect.bytes.equals(tarBytes) ? null : explainingVariant(path, fromDirect.bytes.toString("latin1"), tarBytes.toString("latin1"));
+      if (fromDirect.bytes.equals(tarBytes) || variant) {
+        files.set(path, { path, status: "reproduced", step: `parser: ${fromDirect.step}`, ...(variant ? { reason: `identical except for ${variant.description} (${variant.id})` } : {}) });
+        continue;
+      }
+      const d = regenDiff(path, fromDirect.bytes.toString("latin1"), tarBytes.toString("latin1"));
+      files.set(path, { path, status: "not-regenerable", step: `parser: ${fromDirect.step}`, reason: `${whyNot(path)}; run directly with guessed options, the generator's output differs, which proves nothing about the file`, diff: d.diff });
+      continue;
     }
     if (!out) {
       if (!generatedKind(path, (g) => ctx.tree.has(g)) && !substitutedFiles.has(path)) continue;
@@ -484,8 +566,19 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       return failedStep(input, "input-bound", [k]) ?? `no Makefile.am in git produces ${path}`;
     }
     if (k === "gettext") return msgfmt ? `no ${path.replace(/\.gmo$/, ".po")} in the tarball to compile` : "msgfmt is not installed (Debian: gettext)";
-    if (k === "configure") return failedStep(input, "input-bound", ["autoconf", "automake", "configure"]) ?? `configure (run with no options) did not write ${path}`;
+    if (k === "configure") {
+      const conf = input?.steps.find((s) => s.name === "configure" && s.status === "skipped" && s.reason !== "nothing to do");
+      const am = made.automake && !pick(tc, "automake", made.automake) ? `; ${missingLine(tc, "automake", made.automake, "Makefile.in says it was generated by it")}` : "";
+      if (conf) return `written by configure from ${path}.in, but configure was not run: ${conf.reason}${am}`;
+      return failedStep(input, "input-bound", ["autoconf", "automake", "configure"]) ?? `configure (run with no options) did not write ${path}`;
+    }
     if (k === "parser") {
+      const banner = parserBanner(changed.get(path)?.toString("latin1") ?? "");
+      if (banner && !pick(tc, banner.tool, banner.version)) {
+        const line = missingLine(tc, banner.tool, banner.version, `${path} says it was generated by it`);
+        if (!missingTools.includes(line)) missingTools.push(line);
+        return line;
+      }
       const failed = failedStep(input, "input-bound", ["autoconf", "automake", "configure", "parser"]);
       if (failed) return failed;
       const skipped = input?.steps.find((s) => s.name === "parser" && s.status === "skipped" && s.reason !== "nothing to do");
@@ -497,8 +590,75 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     }
     if (k === "parser") return (input ? `no make rule rebuilt ${path}` : "the parser outputs are rebuilt with the project's make rules, which needs configure.ac and a matching autoconf");
     if (!hasConfigureAc) return "git has no configure.ac at the tag";
-    return failedStep(toolchain, "toolchain") ?? `the installed autotools (autoreconf -fi) do not install ${path}`;
+    const why = failedStep(toolchain, "toolchain") ?? `the installed autotools (autoreconf -fi) do not install ${path}`;
+    return projectReason ? `${why}; ${projectReason}` : why;
   }
+}
+
+/** The generator run on its own, with the options projects pass most often (automake's -d when a header is shipped). */
+function directParserCommand(tool: InstalledTool, name: ToolName, src: string, out: string, header: boolean): string | null {
+  const bin = Object.values(tool.programs)[0];
+  if (!bin) return null;
+  if (name === "flex") return `${q(bin)} -o ${q(out)} ${q(src)}`;
+  if (name === "bison" || name === "byacc") return `${q(bin)}${header ? " -d" : ""} -o ${q(out)} ${q(src)}`;
+  if (name === "gperf") return `${q(bin)} --output-file=${q(out)} ${q(src)}`;
+  return null;
+}
+
+/** Outputs a step writes under this directory are only alternatives for the path below it (used when exact). */
+const ALT_DIR = ".distvet-alt";
+
+/**
+ * Helpers automake --add-missing installs while it works through the Makefile.am files (depcomp for the first
+ * directory with C sources, ylwrap for the first parser, …), not while it reads configure.ac.
+ */
+const PER_MAKEFILE_HELPERS = new Set(["depcomp", "ylwrap", "mdate-sh", "texinfo.tex", "py-compile", "test-driver"]);
+
+/** automake --add-missing on a copy of the tree without the given helpers; its Makefile.in files go under ALT_DIR. */
+function freshHelpersScript(automake: string, helpers: string[]): string | null {
+  if (!helpers.length) return null;
+  return [
+    `w=$PWD && t=$(mktemp -d) && trap 'rm -rf "$t"' EXIT && cp -a . "$t/s" && cd "$t/s"`,
+    `rm -f ${helpers.map(q).join(" ")}`,
+    `${automake} --add-missing --copy`,
+    `find . -name Makefile.in -exec sh -c 'w=$1; shift; for f; do mkdir -p "$w/${ALT_DIR}/$(dirname "$f")" && cp "$f" "$w/${ALT_DIR}/$f"; done' sh "$w" {} +`,
+  ].join(" && ");
+}
+
+/** Scripts projects keep at the top of their tree to make the build system (autogen.sh, bootstrap, …). */
+const PROJECT_SCRIPTS = ["autogen.sh", "autogen", "bootstrap", "bootstrap.sh", "buildconf", "buildconf.sh"];
+
+/** The project's own build-system script at the tag, and whether it is gnulib's bootstrap (needs a gnulib checkout). */
+export function projectScript(tree: Map<string, { mode: string }>): { path: string; gnulib: false | "submodule" | "absent" } | null {
+  const path = PROJECT_SCRIPTS.find((p) => tree.get(p)?.mode === "100644" || tree.get(p)?.mode === "100755");
+  if (!path) return null;
+  const gnulibBootstrap = path.startsWith("bootstrap") && tree.has("bootstrap.conf");
+  if (!gnulibBootstrap) return { path, gnulib: false };
+  if (tree.has("gnulib/gnulib-tool")) return { path, gnulib: false };
+  return { path, gnulib: [...tree].some(([p, e]) => e.mode === "160000" && /(^|\/)gnulib$/.test(p)) ? "submodule" : "absent" };
+}
+
+/**
+ * The project's script, run with the tool versions that made the tarball: a private bin directory puts
+ * them first on PATH under their plain names, as the script calls them. NOCONFIGURE=1 stops the scripts
+ * that would run configure afterwards. Symlinks the script makes into the system (autoreconf --symlink)
+ * are replaced by copies, as `make dist` would ship them.
+ */
+function projectScriptCommand(path: string, ac: InstalledTool | null, am: InstalledTool | null, lt: InstalledTool | null, gt: InstalledTool | null): string {
+  const links = Object.entries({ ...(ac?.programs ?? {}), ...(am?.programs ?? {}), ...(lt?.programs ?? {}), ...(gt?.programs ?? {}) })
+    .filter(([, v]) => /^[\w./+-]+$/.test(v))
+    .map(([k, v]) => `ln -s ${q(v)} "$d"/${q(k)}`);
+  return [
+    `d=$(mktemp -d) && trap 'rm -rf "$d"' EXIT`,
+    ...links,
+    // Scripts check that `libtool` exists (Debian ships it apart, in libtool-bin) though only libtoolize runs:
+    // when it is absent, a stand-in answers --version with the installed libtoolize's and refuses anything else.
+    ...(lt?.programs.libtoolize
+      ? [`{ command -v libtool >/dev/null || { printf '#!/bin/sh\\ncase "$1" in --version) exec %s --version;; esac\\necho "libtool: not installed (only libtoolize is)" >&2; exit 127\\n' ${q(lt.programs.libtoolize)} >"$d/libtool" && chmod +x "$d/libtool"; }; }`]
+      : []),
+    `PATH="$d:$PATH" sh ./${path} </dev/null`,
+    `find . -type l -exec sh -c 'for l; do t=$(readlink -f "$l") || continue; case "$t" in /usr/*) cp --remove-destination "$t" "$l";; esac; done' sh {} +`,
+  ].join(" && ");
 }
 
 /**

@@ -7,9 +7,9 @@
 export interface ToolVariant {
   id: string;
   description: string;
-  /** Generated files the variant affects (basename). */
-  files: string[];
-  normalize(text: string): string;
+  /** Generated files the variant affects (basename), or a test on the basename. */
+  files: string[] | ((base: string) => boolean);
+  normalize(text: string, base: string): string;
 }
 
 /** Debian's and Ubuntu's autoconf 2.69 packages added upstream 2.70's --runstatedir option. */
@@ -24,19 +24,47 @@ const RUNSTATEDIR_BLOCK = `  -runstatedir | --runstatedir | --runstatedi | --run
 
 `;
 
+/**
+ * Line numbers that m4's __oline__ writes into configure (`#line N "configure"`, `configure:N:`) are the
+ * output line's own number: lines added above shift them. Each is written relative to the line it is on,
+ * so two files that differ only by inserted lines above such a check compare equal after the insertion is
+ * removed. Only the number changes; the line's text must still match.
+ */
+function relativeOlines(t: string): string {
+  return t
+    .split("\n")
+    .map((line, i) => (line.includes("configure") ? line.replace(/^#line (\d+) "configure"$/, (_m, n: string) => `#line @${Number(n) - i}@ "configure"`).replace(/\bconfigure:(\d+):/g, (_m, n: string) => `configure:@${Number(n) - i}@:`) : line))
+    .join("\n");
+}
+
 export const VARIANTS: readonly ToolVariant[] = [
   {
     id: "autoconf-2.69-runstatedir",
     description: "the --runstatedir option that Debian's and Ubuntu's autoconf 2.69 builds add (upstream autoconf 2.69 lacks it)",
     files: ["configure"],
     normalize: (t) =>
-      t
+      relativeOlines(t)
         .split(RUNSTATEDIR_BLOCK)
         .join("")
         .replace(/^runstatedir\n/m, "")
         .replace(/^runstatedir='\$\{localstatedir\}\/run'\n/m, "")
         .replace(/^ {2}--runstatedir=DIR {7}modifiable per-process data \[LOCALSTATEDIR\/run\]\n/m, "")
         .replace(/^(\t\tlibdir localedir mandir) runstatedir$/m, "$1"),
+  },
+  {
+    id: "flex-2.6.4-self-line-directives",
+    description: "the line numbers of the `#line N \"<output>\"` directives that point into the output itself, which flex 2.6.4 builds write as the directive's own line or the next one",
+    files: (base) => /\.(c|cc|cpp|cxx)$/.test(base),
+    normalize: (t, base) =>
+      t
+        .split("\n")
+        .map((line, i) => {
+          const m = /^#line (\d+) "([^"]*)"$/.exec(line);
+          if (!m || m[2] !== base) return line;
+          const off = Number(m[1]) - (i + 1);
+          return off === 0 || off === 1 ? `#line @self@ "${base}"` : line;
+        })
+        .join("\n"),
   },
   {
     id: "autoconf-2.71-debian-cxx-cache-names",
@@ -50,7 +78,8 @@ export const VARIANTS: readonly ToolVariant[] = [
 export function explainingVariant(path: string, regenerated: string, tarball: string): ToolVariant | null {
   const base = path.split("/").pop()!;
   for (const v of VARIANTS) {
-    if (v.files.includes(base) && v.normalize(regenerated) === v.normalize(tarball)) return v;
+    const applies = typeof v.files === "function" ? v.files(base) : v.files.includes(base);
+    if (applies && v.normalize(regenerated, base) === v.normalize(tarball, base)) return v;
   }
   return null;
 }

@@ -1,5 +1,6 @@
 import type { AuditResult, Finding, Severity } from "../types.js";
 import { SEVERITIES } from "../types.js";
+import { regenerationHtml } from "./regeneration.js";
 import { changeStats, countsLine, docsUrl, groupFindings, headline, summaryTables, type RenderOptions } from "./common.js";
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -137,6 +138,7 @@ export function renderHtml(r: AuditResult, opts: RenderOptions = {}): string {
     }
     body.push("</table></details>");
   }
+  body.push(...regenerationHtml(r, esc));
   if (r.notChecked.length) {
     body.push(`<h2 id="not-checked">Not checked (${r.notChecked.length})</h2><ul>`);
     for (const n of r.notChecked) body.push(`<li><code>${esc(n.path)}</code>: ${esc(n.reason)}</li>`);

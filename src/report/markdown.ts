@@ -1,4 +1,5 @@
 import type { AuditResult, Finding } from "../types.js";
+import { regenerationMarkdown } from "./regeneration.js";
 import { changeStats, countsLine, countsText, diffExcerpt, docsUrl, evidenceText, groupFindings, headline, summaryTables, type RenderOptions } from "./common.js";
 
 /** GitHub's limit for an issue or pull-request comment body. */
@@ -92,6 +93,7 @@ export function renderMarkdown(r: AuditResult, opts: RenderOptions = {}): string
     for (const f of allowedList) tail.push(`| ${f.severity} | \`${cell(f.path)}\` | ${link(f.rule)} | ${cell(f.allowReason)} |`);
     tail.push("");
   }
+  tail.push(...regenerationMarkdown(r, cell));
   if (r.notChecked.length) {
     tail.push(`### Not checked (${r.notChecked.length})`, "");
     for (const n of r.notChecked) tail.push(`- \`${cell(n.path)}\`: ${cell(n.reason)}`);

@@ -1,4 +1,5 @@
 import type { AuditResult, Finding, NotChecked, Severity } from "../types.js";
+import { regenerationText } from "./regeneration.js";
 import { changeStats, clip, collapseGroups, countsLine, countsText, diffExcerpt, docsUrl, dirOf, headline, summaryTables, type RenderOptions } from "./common.js";
 
 export type TextOptions = RenderOptions;
@@ -199,6 +200,7 @@ export function renderText(r: AuditResult, opts: RenderOptions = {}): string {
       out.push("");
     }
   }
+  out.push(...regenerationText(r, { verbose: !!opts.verbose }));
   if (r.notChecked.length) out.push(...notCheckedSection(r.notChecked, opts.verbose ?? false));
   out.push(`Result: ${countsLine(r)}${allowed.length ? `, ${allowed.length} allowed by config` : ""}.`);
   return out.join("\n") + "\n";
