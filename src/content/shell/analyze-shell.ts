@@ -24,6 +24,8 @@ interface Site {
   straight: boolean;
   /** A straight self-referential assignment (x=$x...) not resolved yet: dynamic until the walk reaches it. */
   pending: boolean;
+  /** Values computed by running every iteration of the for loop it is in. */
+  unrolled?: boolean;
 }
 
 interface VarInfo {
@@ -183,7 +185,7 @@ interface State {
   /** The straight statement being walked (null in a function body or out of order). */
   anchor: { start: number; chain: string[] } | null;
   /** While a self-referential assignment is evaluated: the value its own variable stands for. */
-  selfBind?: { name: string; text: string };
+  binds?: Map<string, string>;
   /** Set when a lookup met the variable being assigned. */
   selfHit: boolean;
   /** Lookups that returned several alternative values (counted while a value must be unique). */
@@ -336,6 +338,7 @@ function recordAssignment(n: PNode, f: Frame, st: State, firstPass: boolean): vo
     info.taint.add(t);
   }
   if (selfRef) {
+    if (site.unrolled && !firstPass) return;
     if (firstPass || !straight) {
       site.dynamic = true;
       site.pending = firstPass && straight && !site.texts.length;
@@ -372,17 +375,95 @@ function resolveSelfAppend(name: string, n: PNode, valueNode: PNode, append: boo
   if (before.length === 0 || before.length > 16) return null;
   const out: string[] = [];
   for (const v of before) {
-    st.selfBind = { name, text: v };
+    st.binds = new Map([[name, v]]);
     st.altCount = 0;
     const w = wordValue(valueNode, f, st, 0, true);
     const alts = st.altCount;
-    st.selfBind = undefined;
+    st.binds = undefined;
     if (w.dynamic || w.substituted || alts > 0 || w.taint.size > 0) return null;
     const text = append ? v + w.text : w.text;
     if (text.length > MAX_VALUE) return null;
     if (!out.includes(text)) out.push(text);
   }
   return out;
+}
+
+/**
+ * A straight `for v in WORDS; do ... x=$x...; done` over literal words, with the self-append a
+ * statement of the body (so it runs once per word) and no break or continue: the values x takes,
+ * computed by running the iterations. Anything else leaves the loop-built value dynamic.
+ */
+function unrollFor(n: PNode, f: Frame, st: State): void {
+  const flow = st.flow;
+  const varNode = n.kids.find((k) => k.field === "variable");
+  const body = n.kids.find((k) => k.field === "body");
+  const valueNodes = n.kids.filter((k) => k.field === "value");
+  if (!flow || !varNode || !body || body.type !== "do_group" || valueNodes.length === 0) return;
+  const bodyText = txt(body, f);
+  if (/\b(break|continue|eval|source|read|unset|getopts|return|exit)\b|(^|[\s;&|(])\.\s/.test(bodyText)) return;
+  const loopVar = txt(varNode, f);
+  const words: string[] = [];
+  for (const v of valueNodes) {
+    st.altCount = 0;
+    const w = wordValue(v, f, st, f.depth, true);
+    if (w.dynamic || w.substituted || st.altCount > 0 || /[*?[]/.test(w.text)) return;
+    if (w.split && v.type !== "string" && v.type !== "raw_string") words.push(...w.text.split(/[ \t\n]+/).filter(Boolean));
+    else words.push(w.text);
+  }
+  if (words.length > 32) return;
+  // Every assignment in the body, by name.
+  const sets = new Map<string, PNode[]>();
+  const stack = [body];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (k.type === "variable_assignment") {
+      const nm = k.kids.find((c) => c.field === "name");
+      if (nm) sets.set(txt(nm, f), [...(sets.get(txt(nm, f)) ?? []), k]);
+    }
+    if (k.type === "function_definition" || k.type === "command_substitution") return;
+    for (const c of k.kids) stack.push(c);
+  }
+  if (sets.has(loopVar)) return;
+  for (const a of body.kids.filter((k) => k.type === "variable_assignment")) {
+    const nm = a.kids.find((c) => c.field === "name");
+    const valueNode = a.kids.find((c) => c.field === "value");
+    if (!nm || !valueNode) continue;
+    const name = txt(nm, f);
+    if (sets.get(name)?.length !== 1 || flow.noKill.has(name)) continue;
+    const info = st.vars.get(name);
+    const site = info?.sites.find((x) => x.node === a);
+    if (!info || !site) continue;
+    const append = a.kids.some((c) => c.type === "+=");
+    const at = { start: n.start, chain: st.anchor!.chain };
+    if (!(flow.killers.get(name) ?? []).some((k) => k.end <= at.start && at.chain.includes(k.key))) continue;
+    const reach = reachingSites(name, info, st, at).filter((x) => x !== site);
+    if (reach.length === 0 || reach.some((x) => x.dynamic || x.pending)) continue;
+    let cur = [...new Set(reach.flatMap((x) => x.texts))];
+    if (cur.length > 4) continue;
+    const all = new Set(cur);
+    let ok = true;
+    for (const word of words) {
+      const next: string[] = [];
+      for (const v of cur) {
+        st.binds = new Map([[name, v], [loopVar, word]]);
+        st.altCount = 0;
+        const w = wordValue(valueNode, f, st, f.depth, true);
+        const alts = st.altCount;
+        st.binds = undefined;
+        const text = append ? v + w.text : w.text;
+        if (w.dynamic || w.substituted || alts > 0 || w.taint.size > 0 || text.length > MAX_VALUE) ok = false;
+        next.push(text);
+      }
+      if (!ok) break;
+      cur = next;
+      for (const x of cur) all.add(x);
+    }
+    if (!ok || all.size > 64) continue;
+    site.texts = [...all];
+    site.dynamic = false;
+    site.pending = false;
+    site.unrolled = true;
+  }
 }
 
 /** The assignments of a variable whose value can reach the statement `at` (all of them when out of order). */
@@ -481,7 +562,8 @@ function emptyWord(text = ""): Word {
 }
 
 function lookupVar(name: string, st: State): { text: string; dynamic: boolean; taint: Set<Taint>; alts?: string[] } {
-  if (st.selfBind && st.selfBind.name === name) return { text: st.selfBind.text, dynamic: false, taint: new Set() };
+  const bound = st.binds?.get(name);
+  if (bound !== undefined) return { text: bound, dynamic: false, taint: new Set() };
   if (st.positional && /^[1-9]$/.test(name)) return { text: st.positional[Number(name) - 1] ?? "", dynamic: false, taint: new Set() };
   if (name === "IFS") return { text: " ", dynamic: false, taint: new Set() };
   // The shell sets these to numbers: their value cannot carry code (configure's $LINENO tricks).
@@ -672,6 +754,7 @@ function walk(n: PNode, f: Frame, st: State): Set<Taint> {
   const prev = st.anchor;
   st.anchor = { start: n.start, chain };
   try {
+    if (n.type === "for_statement") unrollFor(n, f, st);
     return walkNode(n, f, st);
   } finally {
     st.anchor = prev;
