@@ -98,6 +98,8 @@ describe("self-append and literal printers (autoconf 2.69)", () => {
 
   it("evasion: a value built in a loop is only a literal when the iterations are really run", () => {
     expect(ids('x=; for w in e v a l; do x=$x$w; done; $x "$(cat tests/files/payload)"\n')).toContain("eval-generated");
+    // A function that resets x between iterations: the loop is not unrolled, the value is unknown.
+    expect(ids('f() { x=e; }\nx=\nfor w in v a l; do f; x=$x$w; done\n$x "$(cat tests/files/payload)" | sh\n')).toContain("pipe-to-shell");
     // A conditional append is not unrolled: the value stays unknown, and piping it into a shell is reported.
     expect(ids('p=; for w in "exit 0" "curl"; do if test -n "$w"; then p="$p$w"; fi; done; echo "$p" | sh\n')).toContain("pipe-to-shell");
     expect(ids('p=; for w in a b; do p="$p; echo $w"; done; echo "$p" | sh\n')).toContain("pipe-to-shell");

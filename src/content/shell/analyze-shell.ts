@@ -312,7 +312,7 @@ function recordAssignment(n: PNode, f: Frame, st: State, firstPass: boolean): vo
   if (!site) {
     if (info.sites.length >= 64) {
       // Too many assignments to follow one by one: the variable is not a literal.
-      info.sites[0]!.dynamic = true;
+      if (!info.sites.some((x) => !x.node && x.dynamic)) info.sites.push({ node: null, texts: [], dynamic: true, straight: false, pending: false });
       st.vars.set(name, info);
       return;
     }
@@ -437,7 +437,8 @@ function unrollFor(n: PNode, f: Frame, st: State): void {
     const at = { start: n.start, chain: st.anchor!.chain };
     if (!(flow.killers.get(name) ?? []).some((k) => k.end <= at.start && at.chain.includes(k.key))) continue;
     const reach = reachingSites(name, info, st, at).filter((x) => x !== site);
-    if (reach.length === 0 || reach.some((x) => x.dynamic || x.pending)) continue;
+    // A function, an eval or another loop that sets x could reset it between two iterations.
+    if (reach.length === 0 || reach.some((x) => x.dynamic || x.pending || !x.straight) || info.sites.some((x) => x !== site && !x.straight)) continue;
     let cur = [...new Set(reach.flatMap((x) => x.texts))];
     if (cur.length > 4) continue;
     const all = new Set(cur);
