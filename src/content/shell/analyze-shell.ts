@@ -14,10 +14,39 @@ type Taint = "tree" | "tree-list" | "carved" | "decoded" | "generated" | "litera
 const isData = (t: Taint) => t === "tree" || t === "tree-list" || t === "carved" || t === "decoded";
 const hasData = (s: Iterable<Taint> | null | undefined) => !!s && [...s].some(isData);
 
-interface VarInfo {
-  values: string[];
+/** One assignment of a variable: what it stores, and where it sits in the program. */
+interface Site {
+  /** The assignment node (null for values known before the script starts). */
+  node: PNode | null;
+  texts: string[];
   dynamic: boolean;
+  /** A statement of straight-line top-level code (see flowScan): it runs at most once, in file order. */
+  straight: boolean;
+  /** A straight self-referential assignment (x=$x...) not resolved yet: dynamic until the walk reaches it. */
+  pending: boolean;
+  /** Values computed by running every iteration of the for loop it is in. */
+  unrolled?: boolean;
+}
+
+interface VarInfo {
+  sites: Site[];
   taint: Set<Taint>;
+}
+
+/**
+ * Where the straight-line top-level statements are: the program's statements and those of the
+ * if/elif/else branches and { } groups they contain (not loops, case items, functions, subshells,
+ * && lists or pipelines). Each runs at most once, after every such statement written before it
+ * in the same or an enclosing branch. `chain` names the branches a statement is in.
+ */
+interface Flow {
+  anchors: Map<PNode, string[]>;
+  /** Assignment nodes that are straight statements (or one of several on one statement). */
+  straightAssign: Map<PNode, string[]>;
+  /** name -> statements that surely overwrite it (a plain assignment; an if/else assigning it in every branch). */
+  killers: Map<string, { start: number; end: number; key: string }[]>;
+  /** Variables a kill cannot be trusted for (readonly: the assignment may fail). */
+  noKill: Set<string>;
 }
 
 interface Word {
@@ -147,10 +176,22 @@ interface State {
   parseCache: Map<string, PNode>;
   reparsed: Set<string>;
   lateTaint: boolean;
-  /** The text an echo/printf of literal words writes into the pipe, for the next stage only. */
-  pipeLiteral?: string;
+  /** The texts an echo/printf of literal words may write into the pipe, for the next stage only. */
+  pipeLiteral?: string[];
   /** Files the script writes from a heredoc or echo/printf of text: path -> that text (code if later run). */
   writtenText: Map<string, string>;
+  /** Statement order of plain shell text (null for text rebuilt from m4 or make, whose order is not run order). */
+  flow: Flow | null;
+  /** The straight statement being walked (null in a function body or out of order). */
+  anchor: { start: number; chain: string[] } | null;
+  /** While a self-referential assignment is evaluated: the value its own variable stands for. */
+  binds?: Map<string, string>;
+  /** Set when a lookup met the variable being assigned. */
+  selfHit: boolean;
+  /** Lookups that returned several alternative values (counted while a value must be unique). */
+  altCount: number;
+  /** Positional parameters while the output of `sh -c CODE NAME ARGS` is computed. */
+  positional?: string[];
 }
 
 interface Frame {
@@ -186,8 +227,12 @@ export function analyzeShell(text: string, opts: ShellOptions = {}): Analysis {
     reparsed: new Set(),
     lateTaint: false,
     writtenText: new Map(),
+    flow: null,
+    anchor: null,
+    selfHit: false,
+    altCount: 0,
   };
-  for (const [k, v] of opts.presetVars ?? []) st.vars.set(k, { values: [v], dynamic: false, taint: new Set() });
+  for (const [k, v] of opts.presetVars ?? []) st.vars.set(k, { sites: [{ node: null, texts: [v], dynamic: false, straight: false, pending: false }], taint: new Set() });
   const lineMap = opts.lineMap;
   const frame: Frame = { src: text, lineOf: (row) => (lineMap ? (lineMap[row] ?? row + 1) : row + 1), depth: 0, generated: false, stdin: null };
   let root: PNode;
@@ -196,6 +241,7 @@ export function analyzeShell(text: string, opts: ShellOptions = {}): Analysis {
   } catch (e) {
     return { language: "shell", hits: [], codeLines: new Set(), notAnalysed: `shell parser failed: ${(e as Error).message}` };
   }
+  if (!opts.lineMap && !opts.presetVars) st.flow = flowScan(root, text);
   collectAssignments(root, frame, st);
   walk(root, frame, st);
   // Assignments are flow-insensitive: a variable that only learned it holds tree data late in the
@@ -204,6 +250,7 @@ export function analyzeShell(text: string, opts: ShellOptions = {}): Analysis {
     st.lateTaint = false;
     st.reparsed.clear();
     st.budget = 20000;
+    st.anchor = null;
     walk(root, frame, st);
   }
   st.hits.sort((a, b) => a.line - b.line || a.id.localeCompare(b.id));
@@ -258,23 +305,269 @@ function recordAssignment(n: PNode, f: Frame, st: State, firstPass: boolean): vo
   const name = txt(nameNode, f).replace(/\[.*$/, "");
   if (TREE_ROOT_VARS.test(name) || name === "IFS") return;
   const valueNode = n.kids.find((k) => k.field === "value");
-  const info = st.vars.get(name) ?? { values: [], dynamic: false, taint: new Set<Taint>() };
-  if (!valueNode) {
-    if (!info.values.includes("")) info.values.push("");
-  } else {
-    // Pass 1 must not analyse command substitutions (that happens in the walk): only literal text.
-    // A value that refers to the variable itself (x="$x more") is not a literal.
-    st.resolving.add(name);
-    const w = firstPass ? wordValue(valueNode, f, st, 0, true) : wordValue(valueNode, f, st, 0);
-    st.resolving.delete(name);
-    if (w.dynamic) info.dynamic = true;
-    for (const t of w.taint) {
-      if (!info.taint.has(t) && isData(t) && !firstPass) st.lateTaint = true;
-      info.taint.add(t);
+  const append = n.kids.some((k) => k.type === "+=");
+  const info = st.vars.get(name) ?? { sites: [], taint: new Set<Taint>() };
+  const straight = !f.generated && f.depth === 0 && !!st.flow?.straightAssign.has(n);
+  let site = info.sites.find((x) => x.node === n);
+  if (!site) {
+    if (info.sites.length >= 64) {
+      // Too many assignments to follow one by one: the variable is not a literal.
+      if (!info.sites.some((x) => !x.node && x.dynamic)) info.sites.push({ node: null, texts: [], dynamic: true, straight: false, pending: false });
+      st.vars.set(name, info);
+      return;
     }
-    if (!w.substituted && !info.values.includes(w.text) && info.values.length < 16) info.values.push(w.text);
+    site = { node: n, texts: [], dynamic: false, straight, pending: false };
+    info.sites.push(site);
   }
   st.vars.set(name, info);
+  if (!valueNode) {
+    if (append) return;
+    if (!site.texts.includes("")) site.texts.push("");
+    return;
+  }
+  // Pass 1 must not analyse command substitutions (that happens in the walk): only literal text.
+  // A value that refers to the variable itself (x="$x more", x+=more) is not a literal, unless it
+  // is a straight statement: then the walk expands the values x can hold there (sequentially).
+  st.resolving.add(name);
+  st.selfHit = false;
+  const w = firstPass ? wordValue(valueNode, f, st, 0, true) : wordValue(valueNode, f, st, 0);
+  st.resolving.delete(name);
+  const selfRef = append || st.selfHit;
+  for (const t of w.taint) {
+    if (!info.taint.has(t) && isData(t) && !firstPass) st.lateTaint = true;
+    info.taint.add(t);
+  }
+  if (selfRef) {
+    if (site.unrolled && !firstPass) return;
+    if (firstPass || !straight) {
+      site.dynamic = true;
+      site.pending = firstPass && straight && !site.texts.length;
+      return;
+    }
+    const vals = w.substituted ? null : resolveSelfAppend(name, n, valueNode, append, f, st);
+    if (vals) {
+      site.texts = vals;
+      site.dynamic = false;
+    } else site.dynamic = true;
+    site.pending = false;
+    return;
+  }
+  if (w.dynamic) site.dynamic = true;
+  if (!w.substituted && !site.texts.includes(w.text) && site.texts.length < 16) site.texts.push(w.text);
+}
+
+/**
+ * The values of a straight `x=...$x...` (or `x+=...`): its right side expanded once for every value
+ * x can hold just before it. Null (not a literal) when x may still hold the environment's value
+ * there, when any of those values is not a literal, or when another expansion is ambiguous.
+ */
+function resolveSelfAppend(name: string, n: PNode, valueNode: PNode, append: boolean, f: Frame, st: State): string[] | null {
+  const flow = st.flow;
+  const info = st.vars.get(name);
+  if (!flow || !info || flow.noKill.has(name)) return null;
+  const at = { start: n.start, chain: st.anchor?.chain ?? [] };
+  if (!st.anchor || st.anchor.start > n.start) return null;
+  // Some earlier statement must set x on every path here, or x may come from the environment.
+  if (!(flow.killers.get(name) ?? []).some((k) => k.end <= at.start && at.chain.includes(k.key))) return null;
+  const reach = reachingSites(name, info, st, at);
+  if (reach.some((x) => x.dynamic || x.pending)) return null;
+  const before = [...new Set(reach.flatMap((x) => x.texts))];
+  if (before.length === 0 || before.length > 16) return null;
+  const out: string[] = [];
+  for (const v of before) {
+    st.binds = new Map([[name, v]]);
+    st.altCount = 0;
+    const w = wordValue(valueNode, f, st, 0, true);
+    const alts = st.altCount;
+    st.binds = undefined;
+    if (w.dynamic || w.substituted || alts > 0 || w.taint.size > 0) return null;
+    const text = append ? v + w.text : w.text;
+    if (text.length > MAX_VALUE) return null;
+    if (!out.includes(text)) out.push(text);
+  }
+  return out;
+}
+
+/**
+ * A straight `for v in WORDS; do ... x=$x...; done` over literal words, with the self-append a
+ * statement of the body (so it runs once per word) and no break or continue: the values x takes,
+ * computed by running the iterations. Anything else leaves the loop-built value dynamic.
+ */
+function unrollFor(n: PNode, f: Frame, st: State): void {
+  const flow = st.flow;
+  const varNode = n.kids.find((k) => k.field === "variable");
+  const body = n.kids.find((k) => k.field === "body");
+  const valueNodes = n.kids.filter((k) => k.field === "value");
+  if (!flow || !varNode || !body || body.type !== "do_group" || valueNodes.length === 0) return;
+  const bodyText = txt(body, f);
+  if (/\b(break|continue|eval|source|read|unset|getopts|return|exit)\b|(^|[\s;&|(])\.\s/.test(bodyText)) return;
+  const loopVar = txt(varNode, f);
+  const words: string[] = [];
+  for (const v of valueNodes) {
+    st.altCount = 0;
+    const w = wordValue(v, f, st, f.depth, true);
+    if (w.dynamic || w.substituted || st.altCount > 0 || /[*?[]/.test(w.text)) return;
+    if (w.split && v.type !== "string" && v.type !== "raw_string") words.push(...w.text.split(/[ \t\n]+/).filter(Boolean));
+    else words.push(w.text);
+  }
+  if (words.length > 32) return;
+  // Every assignment in the body, by name.
+  const sets = new Map<string, PNode[]>();
+  const stack = [body];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (k.type === "variable_assignment") {
+      const nm = k.kids.find((c) => c.field === "name");
+      if (nm) sets.set(txt(nm, f), [...(sets.get(txt(nm, f)) ?? []), k]);
+    }
+    if (k.type === "function_definition" || k.type === "command_substitution") return;
+    for (const c of k.kids) stack.push(c);
+  }
+  if (sets.has(loopVar)) return;
+  for (const a of body.kids.filter((k) => k.type === "variable_assignment")) {
+    const nm = a.kids.find((c) => c.field === "name");
+    const valueNode = a.kids.find((c) => c.field === "value");
+    if (!nm || !valueNode) continue;
+    const name = txt(nm, f);
+    if (sets.get(name)?.length !== 1 || flow.noKill.has(name)) continue;
+    const info = st.vars.get(name);
+    const site = info?.sites.find((x) => x.node === a);
+    if (!info || !site) continue;
+    const append = a.kids.some((c) => c.type === "+=");
+    const at = { start: n.start, chain: st.anchor!.chain };
+    if (!(flow.killers.get(name) ?? []).some((k) => k.end <= at.start && at.chain.includes(k.key))) continue;
+    const reach = reachingSites(name, info, st, at).filter((x) => x !== site);
+    // A function, an eval or another loop that sets x could reset it between two iterations.
+    if (reach.length === 0 || reach.some((x) => x.dynamic || x.pending || !x.straight) || info.sites.some((x) => x !== site && !x.straight)) continue;
+    let cur = [...new Set(reach.flatMap((x) => x.texts))];
+    if (cur.length > 4) continue;
+    const all = new Set(cur);
+    let ok = true;
+    for (const word of words) {
+      const next: string[] = [];
+      for (const v of cur) {
+        st.binds = new Map([[name, v], [loopVar, word]]);
+        st.altCount = 0;
+        const w = wordValue(valueNode, f, st, f.depth, true);
+        const alts = st.altCount;
+        st.binds = undefined;
+        const text = append ? v + w.text : w.text;
+        if (w.dynamic || w.substituted || alts > 0 || w.taint.size > 0 || text.length > MAX_VALUE) ok = false;
+        next.push(text);
+      }
+      if (!ok) break;
+      cur = next;
+      for (const x of cur) all.add(x);
+    }
+    if (!ok || all.size > 64) continue;
+    site.texts = [...all];
+    site.dynamic = false;
+    site.pending = false;
+    site.unrolled = true;
+  }
+}
+
+/** The assignments of a variable whose value can reach the statement `at` (all of them when out of order). */
+function reachingSites(name: string, info: VarInfo, st: State, at = st.anchor): Site[] {
+  if (!at || !st.flow) return info.sites;
+  const ks = st.flow.noKill.has(name) ? [] : (st.flow.killers.get(name) ?? []);
+  const live = info.sites.filter((s) => {
+    if (!s.straight || !s.node) return true;
+    if (s.node.start >= at.start) return false;
+    const end = s.node.end;
+    return !ks.some((k) => k.start >= end && k.end <= at.start && at.chain.includes(k.key));
+  });
+  // Used before any assignment: keep the whole file's values (a function may run it later).
+  return live.length ? live : info.sites;
+}
+
+/** See Flow. */
+function flowScan(root: PNode, src: string): Flow {
+  const flow: Flow = { anchors: new Map(), straightAssign: new Map(), killers: new Map(), noKill: new Set() };
+  const NOT_STMT = new Set([";", "&", ";;", "\n", "comment", "if", "then", "fi", "elif", "else", "{", "}", "heredoc_body"]);
+  const nameOf = (a: PNode) => {
+    const nm = a.kids.find((k) => k.field === "name");
+    return nm ? src.slice(nm.start, nm.end).replace(/\[.*$/, "") : "";
+  };
+  const plain = (s: PNode): PNode[] => (s.type === "variable_assignment" ? [s] : s.type === "variable_assignments" ? s.kids.filter((k) => k.type === "variable_assignment") : []);
+  const isPlainSet = (a: PNode) => !a.kids.some((k) => k.type === "+=");
+  /** Statements of a branch: the kids after `then` (if/elif), all of an else or { } group. */
+  const bodyOf = (n: PNode): PNode[] => {
+    const kids = n.kids.filter((k) => !NOT_STMT.has(k.type));
+    if (n.type === "if_statement" || n.type === "elif_clause") {
+      const then = n.kids.findIndex((k) => k.type === "then");
+      return n.kids.slice(then + 1).filter((k) => !NOT_STMT.has(k.type) && k.type !== "elif_clause" && k.type !== "else_clause");
+    }
+    return kids;
+  };
+  /** Names every branch of an if with an else surely assigns. */
+  const mustAssign = (stmts: PNode[]): Set<string> => {
+    const out = new Set<string>();
+    for (const s of stmts) {
+      for (const a of plain(s)) if (isPlainSet(a)) out.add(nameOf(a));
+      if (s.type === "compound_statement") for (const x of mustAssign(bodyOf(s))) out.add(x);
+      if (s.type === "if_statement") for (const x of ifAssigns(s)) out.add(x);
+    }
+    return out;
+  };
+  const ifAssigns = (s: PNode): Set<string> => {
+    const elseC = s.kids.find((k) => k.type === "else_clause");
+    if (!elseC) return new Set();
+    const branches = [bodyOf(s), ...s.kids.filter((k) => k.type === "elif_clause").map(bodyOf), bodyOf(elseC)].map(mustAssign);
+    return new Set([...branches[0]!].filter((x) => branches.every((b) => b.has(x))));
+  };
+  const kill = (name: string, s: PNode, key: string) => {
+    if (!name) return;
+    const l = flow.killers.get(name) ?? [];
+    l.push({ start: s.start, end: s.end, key });
+    flow.killers.set(name, l);
+  };
+  // Where the parser gave up, its idea of nesting is not the shell's: statements from the first
+  // unparsed region on are not treated as straight (so they never kill a value or bound a lookup).
+  let firstError = Infinity;
+  const scan = [root];
+  while (scan.length) {
+    const n = scan.pop()!;
+    if (n.type === "ERROR") firstError = Math.min(firstError, n.start);
+    for (const k of n.kids) scan.push(k);
+  }
+  const visit = (stmts: PNode[], chain: string[]) => {
+    const key = chain[chain.length - 1]!;
+    for (const s of stmts) {
+      const whole = s.end <= firstError;
+      // A statement that runs into the unparsed region still starts where it starts; a branch
+      // that does would bound lookups in its later, unregistered statements wrongly.
+      if (whole || (s.start < firstError && s.type !== "if_statement" && s.type !== "compound_statement")) flow.anchors.set(s, chain);
+      if (whole) for (const a of plain(s)) {
+        flow.straightAssign.set(a, chain);
+        if (isPlainSet(a)) kill(nameOf(a), a, key);
+      }
+      if (s.type === "if_statement") {
+        if (whole) for (const x of ifAssigns(s)) kill(x, s, key);
+        visit(bodyOf(s), [...chain, `then@${s.start}`]);
+        for (const k of s.kids) if (k.type === "elif_clause" || k.type === "else_clause") visit(bodyOf(k), [...chain, `${k.type}@${k.start}`]);
+      } else if (s.type === "compound_statement") visit(bodyOf(s), [...chain, `group@${s.start}`]);
+    }
+  };
+  visit(root.kids.filter((k) => !NOT_STMT.has(k.type)), ["program"]);
+  // readonly (or declare -r, -n): a later assignment may fail or write another variable.
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "declaration_command") {
+      const t = src.slice(n.start, n.end);
+      if (/^readonly\b|\s-[a-zA-Z]*[rn]/.test(t)) {
+        for (const k of n.kids.slice(1)) {
+          if (k.type === "variable_assignment") flow.noKill.add(nameOf(k));
+          else if (k.type === "variable_name" || k.type === "word") flow.noKill.add(src.slice(k.start, k.end));
+          else flow.killers.clear();
+        }
+      }
+      if (/\s-[a-zA-Z]*n/.test(t)) flow.killers.clear();
+    }
+    for (const k of n.kids) stack.push(k);
+  }
+  return flow;
 }
 
 function emptyWord(text = ""): Word {
@@ -282,16 +575,25 @@ function emptyWord(text = ""): Word {
 }
 
 function lookupVar(name: string, st: State): { text: string; dynamic: boolean; taint: Set<Taint>; alts?: string[] } {
+  const bound = st.binds?.get(name);
+  if (bound !== undefined) return { text: bound, dynamic: false, taint: new Set() };
+  if (st.positional && /^[1-9]$/.test(name)) return { text: st.positional[Number(name) - 1] ?? "", dynamic: false, taint: new Set() };
   if (name === "IFS") return { text: " ", dynamic: false, taint: new Set() };
   // The shell sets these to numbers: their value cannot carry code (configure's $LINENO tricks).
   if (/^(LINENO|RANDOM|SECONDS|PPID|BASHPID|\$|\?|#)$/.test(name) && !st.vars.has(name)) return { text: "0", dynamic: false, taint: new Set() };
   if (TREE_ROOT_VARS.test(name)) return { text: `$${name}`, dynamic: true, taint: new Set() };
   const v = st.vars.get(name);
-  if (st.resolving.has(name)) return { text: `$${name}`, dynamic: true, taint: v ? v.taint : new Set() };
-  if (!v || v.values.length === 0) return { text: `$${name}`, dynamic: true, taint: v ? v.taint : new Set() };
-  const nonEmpty = v.values.filter((x) => x !== "");
+  if (st.resolving.has(name)) {
+    st.selfHit = true;
+    return { text: `$${name}`, dynamic: true, taint: v ? v.taint : new Set() };
+  }
+  const sites = v ? reachingSites(name, v, st) : [];
+  const values = [...new Set(sites.flatMap((x) => x.texts))];
+  if (!v || values.length === 0) return { text: `$${name}`, dynamic: true, taint: v ? v.taint : new Set() };
+  const nonEmpty = values.filter((x) => x !== "");
   const best = nonEmpty.reduce((a, b) => (b.length > a.length ? b : a), "");
-  return { text: best, dynamic: v.dynamic, taint: v.taint, ...(nonEmpty.length > 1 ? { alts: nonEmpty } : {}) };
+  if (nonEmpty.length > 1) st.altCount++;
+  return { text: best, dynamic: sites.some((x) => x.dynamic || x.pending), taint: v.taint, ...(nonEmpty.length > 1 ? { alts: nonEmpty } : {}) };
 }
 
 /**
@@ -460,6 +762,19 @@ function addCodeLines(n: PNode, f: Frame, st: State): void {
 
 /** Walk statements; returns the taint of what the last statement prints. */
 function walk(n: PNode, f: Frame, st: State): Set<Taint> {
+  const chain = st.flow && f.depth === 0 && !f.generated ? st.flow.anchors.get(n) : undefined;
+  if (!chain) return walkNode(n, f, st);
+  const prev = st.anchor;
+  st.anchor = { start: n.start, chain };
+  try {
+    if (n.type === "for_statement") unrollFor(n, f, st);
+    return walkNode(n, f, st);
+  } finally {
+    st.anchor = prev;
+  }
+}
+
+function walkNode(n: PNode, f: Frame, st: State): Set<Taint> {
   if (--st.budget < 0 && f.depth > 0) return new Set();
   switch (n.type) {
     case "program":
@@ -478,8 +793,15 @@ function walk(n: PNode, f: Frame, st: State): Set<Taint> {
     case "negated_command":
       return runBody(n.kids, f, st, null);
     case "function_definition": {
+      // The body runs when the function is called, not here: its lookups see every assignment.
       const body = n.kids.find((k) => k.field === "body");
-      return body ? walk(body, f, st) : new Set();
+      const prev = st.anchor;
+      st.anchor = null;
+      try {
+        return body ? walk(body, f, st) : new Set();
+      } finally {
+        st.anchor = prev;
+      }
     }
     case "pipeline":
       return runPipeline(n, f, st);
@@ -534,17 +856,139 @@ function runPipeline(n: PNode, f: Frame, st: State): Set<Taint> {
   return data ?? new Set();
 }
 
-/** What an `echo`/`printf` stage writes, when every word of it is written in the file; null otherwise. */
-function literalStageOutput(stage: PNode, f: Frame, st: State): string | null {
+/**
+ * What the first stage of a pipeline writes, when it only prints words written in the file: one
+ * text per value the variable naming the command can hold (autoconf 2.69's `$as_echo`); null when
+ * any of them is not such a printer or any word is not a literal.
+ */
+function literalStageOutput(stage: PNode, f: Frame, st: State): string[] | null {
   const cmd = stage.type === "command" ? stage : stage.kids.find((k) => k.type === "command");
   if (!cmd || stage.kids.some((k) => k.type === "file_redirect" || k.type === "heredoc_redirect" || k.type === "herestring_redirect")) return null;
-  const argv = argvOf(cmd, f, st, f.depth, true);
-  if (!argv || argv.length === 0 || argv.slice(1).some((w) => w.dynamic || w.substituted || w.taint.size > 0 || fileTaint(w, st).size > 0)) return null;
-  const name = argv[0]!.text;
-  const args = argv.slice(1).map((w) => w.text);
-  if (!argv[0]!.dynamic && name === "printf") return evalPrintf(args);
-  if (!argv[0]!.dynamic && name === "echo") return echoValue(args) + "\n";
-  return null;
+  const saved = st.altCount;
+  try {
+    return printerOutputs(cmd, f, st, 0);
+  } finally {
+    st.altCount = saved;
+  }
+}
+
+/** A plain command that only prints (echo, printf, ksh print, eval or sh -c of one, expr STR : RE): its outputs, or null. */
+function printerOutputs(cmd: PNode, f: Frame, st: State, depth: number): string[] | null {
+  if (depth > 4 || cmd.type !== "command" || cmd.kids.some((k) => k.type.endsWith("redirect"))) return null;
+  let words = cmd.kids.filter((k) => k.field === "name" || k.field === "argument");
+  // tree-sitter-bash sometimes runs `A=1 B=2<newline>if { cmd ... | sh; }` together into one
+  // command named `if`: the shell ends the assignments at the newline, and the pipeline starts at cmd.
+  const lastSet = cmd.kids.filter((k) => k.type === "variable_assignment").pop();
+  if (lastSet && words[0] && /(^|[^\\])\n/.test(f.src.slice(lastSet.end, words[0].start))) {
+    while (words.length && /^(if|while|until|!|\{|then|do|else|elif)$/.test(txt(words[0]!, f))) words = words.slice(1);
+  }
+  if (words.length === 0) return null;
+  const rest: string[] = [];
+  for (const k of words.slice(1)) {
+    st.altCount = 0;
+    const w = wordValue(k, f, st, f.depth, true);
+    if (w.dynamic || w.substituted || w.taint.size > 0 || st.altCount > 0 || fileTaint(w, st).size > 0) return null;
+    if (w.split && k.type !== "string" && k.type !== "raw_string") rest.push(...w.text.split(/[ \t\n]+/).filter(Boolean));
+    else rest.push(w.text);
+  }
+  const nameNode = words[0]!;
+  const inner = nameNode.type === "command_name" && nameNode.kids.length === 1 ? nameNode.kids[0]! : nameNode;
+  let names: string[];
+  if (inner.type === "simple_expansion" || (inner.type === "expansion" && /^\$\{[A-Za-z_]\w*\}$/.test(txt(inner, f)))) {
+    // A variable naming the command: every value it can hold here must be a printer (an empty one
+    // would run the arguments themselves).
+    const vname = txt(inner, f).replace(/^\$\{?|\}$/g, "");
+    const v = st.vars.get(vname);
+    if (!v || st.resolving.has(vname)) return null;
+    const sites = reachingSites(vname, v, st);
+    if (sites.some((x) => x.dynamic || x.pending)) return null;
+    names = [...new Set(sites.flatMap((x) => x.texts))];
+    if (names.length === 0 || names.length > 8 || names.some((x) => x.trim() === "")) return null;
+    names = names.map((x) => x.trim());
+  } else {
+    st.altCount = 0;
+    const w = wordValue(nameNode, f, st, f.depth, true);
+    if (w.dynamic || w.substituted || w.taint.size > 0 || st.altCount > 0) return null;
+    names = [w.split ? w.text.trim() : w.text];
+  }
+  const outs: string[] = [];
+  for (const nm of names) {
+    const argv = [...(inner.type === "string" || inner.type === "raw_string" ? [nm] : nm.split(/[ \t\n]+/).filter(Boolean)), ...rest];
+    const o = printed(argv, f, st, depth);
+    if (o === null) return null;
+    for (const x of o) if (!outs.includes(x)) outs.push(x);
+  }
+  return outs.length > 16 ? null : outs;
+}
+
+function printed(argv: string[], f: Frame, st: State, depth: number): string[] | null {
+  const cmd = argv[0] ?? "";
+  // A printer found by PATH or in a system directory, not a file of the tree.
+  if (cmd.includes("/") && !/^\/(usr\/)?(s?bin|ucb)\/[^/]+$/.test(cmd)) return null;
+  const name = baseName(cmd);
+  const args = argv.slice(1);
+  if (name === "printf" && args.length) return [evalPrintf(args)];
+  if (name === "echo") return [echoValue([...args]) + "\n"];
+  if (name === "print") {
+    let i = 0;
+    let raw = false;
+    while (i < args.length && /^-[rn]+$/.test(args[i]!)) raw ||= args[i++]!.includes("r");
+    if (args[i] === "--") i++;
+    else if (args[i]?.startsWith("-")) return null;
+    const t = args.slice(i).join(" ");
+    return [(raw ? t : evalPrintf(["%b", t])) + "\n"];
+  }
+  if (name === "expr" && args.length === 3 && args[1] === ":") {
+    const m = breMatch(args[0]!, args[2]!);
+    return m === null ? null : [m + "\n"];
+  }
+  const code = name === "eval" ? args.join(" ") : SHELLS.has(name) && args[0] === "-c" && args.length >= 2 ? args[1]! : null;
+  if (code === null) return null;
+  let root: PNode;
+  try {
+    root = st.parseCache.get(code) ?? parseToPlain(code);
+  } catch {
+    return null;
+  }
+  st.parseCache.set(code, root);
+  const stmts = root.kids.filter((k) => k.type !== "comment" && k.type !== ";" && k.type !== "\n");
+  if (stmts.length !== 1) return null;
+  const saved = st.positional;
+  if (name !== "eval") st.positional = args.slice(3);
+  try {
+    return printerOutputs(stmts[0]!, { src: code, lineOf: f.lineOf, depth: f.depth + 1, generated: true, stdin: null }, st, depth + 1);
+  } finally {
+    st.positional = saved;
+  }
+}
+
+/** `expr STRING : REGEX` for a basic regular expression of literal characters, `.`, `*` and one \( \) group. */
+function breMatch(s: string, re: string): string | null {
+  let js = "^";
+  let groups = 0;
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i]!;
+    if (c === "\\") {
+      const d = re[++i];
+      if (d === "(" && groups === 0) {
+        js += "(";
+        groups++;
+      } else if (d === ")" && groups === 1 && !js.endsWith(")")) js += ")";
+      else if (d !== undefined && /[.*[\]\\^$/]/.test(d)) js += `\\${d}`;
+      else return null;
+    } else if (c === ".") js += "[\\s\\S]";
+    else if (c === "*" && js !== "^" && !js.endsWith("(")) js += "*";
+    else if (/[A-Za-z0-9 _:=,%@#-]/.test(c)) js += c === "-" ? "\\-" : c;
+    else return null;
+  }
+  let m: RegExpExecArray | null;
+  try {
+    m = new RegExp(js).exec(s);
+  } catch {
+    return null;
+  }
+  if (groups) return m ? (m[1] ?? "") : "";
+  return String(m ? m[0].length : 0);
 }
 
 interface Redirs {
@@ -877,9 +1321,11 @@ function runCommand(cmd: PNode, f: Frame, st: State, stdin: Set<Taint> | null, p
       return reparse(redirs.herestring.text, f, st, cmd, null, false);
     }
     if (piped && st.pipeLiteral !== undefined && !dataIn && !redirs.stdinFile) {
-      const code = st.pipeLiteral;
+      const codes = st.pipeLiteral;
       st.pipeLiteral = undefined;
-      return reparse(code, f, st, cmd, null, false);
+      let out = new Set<Taint>();
+      for (const code of codes) out = union(out, reparse(code, f, st, cmd, null, false));
+      return out;
     }
     if (piped) {
       const what = redirs.stdinFile ? `the file ${redirs.stdinFile.text}` : "the output of the pipeline before it";
