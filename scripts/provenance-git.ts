@@ -39,7 +39,7 @@ interface Recipe {
 }
 
 export const RECIPES: Record<string, Recipe> = {
-  automake: { helperDirs: ["lib", ""], m4Dirs: ["m4"], m4History: "commits", templateDir: "lib/am", tags: /^(v1\.\d+(\.\d+)*|Release-1-\d+(-\d+)?(-p\d+)?)$/ },
+  automake: { helperDirs: ["lib", ""], m4Dirs: ["m4", "m4/internal"], m4History: "commits", templateDir: "lib/am", tags: /^(v1\.\d+(\.\d+)*|Release-1-\d+(-\d+)?(-p\d+)?)$/ },
   gnulib: { helperDirs: ["build-aux", "config"], m4Dirs: ["m4"], m4History: "commits" },
   autoconf: { helperDirs: ["build-aux", "config", ""] },
   gettext: { helperDirs: ["build-aux", "config", "autoconf-lib-link", ""] },

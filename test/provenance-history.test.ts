@@ -65,6 +65,8 @@ describe("normalisation keeps what a `#` line can mean to a compiler or a kernel
     expect(lines.some((l) => l.includes("Copyright") || l.includes("order is significant"))).toBe(false);
     // Every spelling the preprocessor accepts.
     expect(normalizedLines("#  if X\n#\tdefine Y 2\n# 12 \"x.c\"\n#ifdef Z\n#include_next <a.h>\n", "helper")).toHaveLength(5);
+    // sed's "#n" and Python's encoding declaration change what the rest means.
+    expect(normalizedLines("#n\n# -*- coding: utf-7 -*-\n# note\n", "helper")).toEqual(["#n", "# -*- coding: utf-7 -*-"]);
     // Comments that merely start like a directive word are comments.
     expect(normalizedLines("# iffy comment\n# defined later\n# includes this\n", "helper")).toEqual([]);
   });

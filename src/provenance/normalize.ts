@@ -48,12 +48,14 @@ export function helperStamp(fileName: string, content: string): string | null {
 /**
  * A `#` line that is not a comment in every language these files carry: C preprocessor directives
  * (config.guess and m4 macros write C programs through heredocs and quoted strings, where
- * `#if`/`#define`/`#include` decide what is compiled), C line markers (`# 12 "x.c"`) and interpreter
- * lines (`#!`, which say what runs a script written out or run directly). Everything else after a
- * leading `#` is a comment in sh, awk, sed, make, perl, python and m4's output, and a null or
- * invalid directive in C.
+ * `#if`/`#define`/`#include` decide what is compiled), C line markers (`# 12 "x.c"`), interpreter
+ * lines (`#!`, which say what runs a script written out or run directly), sed's `#n` (as a script's
+ * first line it turns off printing) and Python's encoding declaration (`# -*- coding: utf-7 -*-`
+ * changes how the rest of the file is read). Everything else after a leading `#` is a comment in
+ * sh, awk, sed, make, perl, python and m4's output, and a null or invalid directive in C.
  */
-const KEPT_HASH_LINE = /^#(?:!|\s*(?:\d|(?:if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|define|undef|include|include_next|import|embed|error|warning|pragma|line|ident|sccs|assert|unassert)(?![\w$])))/;
+const KEPT_HASH_LINE =
+  /^#(?:!|n$|.*coding[:=]|\s*(?:\d|(?:if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|define|undef|include|include_next|import|embed|error|warning|pragma|line|ident|sccs|assert|unassert)(?![\w$])))/;
 
 /**
  * The body that identifies a copy: whole-line comments (`#` lines other than KEPT_HASH_LINE, and
