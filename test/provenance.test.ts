@@ -71,7 +71,8 @@ describe("normalisation", () => {
     const b = "# demo.m4 serial 99\r\n# Copyright 2099\r\n\r\nAC_DEFUN([DEMO_CHECK],\r\n[\r\n\tAC_MSG_CHECKING([for   demo])  \r\n  dnl a remark\r\n AC_MSG_RESULT([yes])\r\n])\r\n";
     expect(bodyHash(b, "m4")).toBe(bodyHash(a, "m4"));
     expect(bodyHash(a.replace("yes", "no"), "m4")).not.toBe(bodyHash(a, "m4"));
-    expect(normalizedLines("#!/bin/sh\n  # note\n\nfoo   bar  \n", "helper")).toEqual(["foo bar"]);
+    // The interpreter line says what runs the script, so it is kept (see test/provenance-history.test.ts).
+    expect(normalizedLines("#!/bin/sh\n  # note\n\nfoo   bar  \n", "helper")).toEqual(["#!/bin/sh", "foo bar"]);
   });
   it("reads helper version stamps", () => {
     expect(helperStamp("build-aux/ltmain.sh", "#! /bin/sh\nVERSION='2.4.7 Debian-2.4.7-7'\n")).toBe("2.4.7 Debian-2.4.7-7");

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../version.js";
-import { basename, bodyHash, helperStamp, isTrackedHelper, lineHash, m4Serial, normalizedLines, unpackLineHashes } from "./normalize.js";
+import { basename, bodyHash, helperStamp, isTrackedHelper, lineHash, m4Serial, normalizedLines, normKind, unpackLineHashes, versionTemplateHash } from "./normalize.js";
 
 /**
  * On disk (data/provenance-db.json): for each file name, the known copies as
@@ -13,13 +13,26 @@ export interface ProvenanceDb {
   sources: string[];
   m4: Record<string, [string | null, string, number[]][]>;
   helpers: Record<string, [string | null, string, number[]][]>;
+  /**
+   * Files a release process writes its version into (ltmain.sh, ltversion.m4): per name, the
+   * versionTemplateHash of each known copy and where it was seen.
+   */
+  versioned?: Record<string, [string, number[]][]>;
   /** Per file name, the fingerprints of every normalised line any known copy has (see packLineHashes). */
   lines: { m4: Record<string, string>; helpers: Record<string, string>; templates?: Record<string, string> };
 }
 
 export type ProvenanceKind = "m4" | "helper";
 export type ProvenanceResult =
-  | { status: "match"; kind: ProvenanceKind; name: string; stamp: string | null; sources: string[] }
+  | {
+      status: "match";
+      kind: ProvenanceKind;
+      name: string;
+      stamp: string | null;
+      sources: string[];
+      /** Set when the copy equals a known one except for its version literals (see versionTemplateHash). */
+      versionOnly?: true;
+    }
   | { status: "unknown-name"; kind: ProvenanceKind; name: string; stamp: string | null }
   | { status: "body-mismatch"; kind: ProvenanceKind; name: string; stamp: string; knownSources: string[]; novel: string[] }
   | { status: "serial-above-known"; kind: "m4"; name: string; serial: number; maxKnown: number; knownSources: string[] }
@@ -52,7 +65,7 @@ export function createProvenanceChecker(db: ProvenanceDb): ProvenanceChecker {
       known = unpackLineHashes((kind === "m4" ? db.lines.m4 : db.lines.helpers)[name] ?? "");
       unpacked.set(key, known);
     }
-    return [...new Set(normalizedLines(content, kind))].filter((l) => !known.has(lineHash(l)));
+    return [...new Set(normalizedLines(content, normKind(kind, name)))].filter((l) => !known.has(lineHash(l)));
   };
 
   function check(kind: ProvenanceKind, name: string, stamp: string | null, hash: string, content: string): ProvenanceResult {
@@ -62,6 +75,15 @@ export function createProvenanceChecker(db: ProvenanceDb): ProvenanceChecker {
     if (hit.length) {
       const exact = hit.filter(([s]) => s === stamp);
       return { status: "match", kind, name, stamp, sources: names((exact.length ? exact : hit).flatMap(([, , src]) => src)) };
+    }
+    const templates = db.versioned?.[name];
+    if (templates) {
+      const t = versionTemplateHash(name, content, kind);
+      const same = t === null ? [] : templates.filter(([h]) => h === t);
+      if (same.length) {
+        const sources = names(same.flatMap(([, src]) => src)).map((s) => `${s} (only its version literals differ: ${stamp ?? "none stated"})`);
+        return { status: "match", kind, name, stamp, sources, versionOnly: true };
+      }
     }
     if (kind === "m4") {
       const serial = leadingNumber(stamp);
@@ -94,7 +116,7 @@ export function createProvenanceChecker(db: ProvenanceDb): ProvenanceChecker {
     checkHelper(fileName, content) {
       const name = basename(fileName);
       if (!isTrackedHelper(name)) return null;
-      return check("helper", name, helperStamp(name, content), bodyHash(content, "helper"), content);
+      return check("helper", name, helperStamp(name, content), bodyHash(content, normKind("helper", name)), content);
     },
     info() {
       return { builtAt: db.builtAt, sources: db.sources, m4Names: Object.keys(db.m4).length, helperNames: Object.keys(db.helpers).length };
