@@ -33,25 +33,43 @@ export interface PNode {
   end: number;
   row: number;
   endRow: number;
+  /** Read-only: leaves share one frozen empty array. */
   kids: PNode[];
 }
 
-/** Parse and copy the whole tree into plain objects (the wasm tree is freed). */
+/**
+ * Parse and copy the whole tree into plain objects (the wasm tree is freed). Leaves share one
+ * frozen empty `kids` array (a 1.3 MB configure has ~300k nodes, most of them leaves).
+ */
 export const parseStats = { calls: 0, chars: 0 };
+
+const EMPTY: PNode[] = [];
+Object.freeze(EMPTY);
+
 export function parseToPlain(text: string): PNode {
   parseStats.calls++;
   parseStats.chars += text.length;
+  return copyTree(text, 0, 0);
+}
+
+/** Copy the tree of `text` (which starts at `offset`, row `rowOffset`, of the whole script). */
+function copyTree(text: string, offset: number, rowOffset: number): PNode {
   const tree = parseShell(text);
   const c = tree.walk();
   try {
-    const mk = (): PNode => ({ type: c.nodeType, field: c.currentFieldName, start: c.startIndex, end: c.endIndex, row: c.startPosition.row, endRow: c.endPosition.row, kids: [] });
+    const mk = (): PNode => {
+      const n: PNode = { type: c.nodeType, field: c.currentFieldName, start: c.startIndex + offset, end: c.endIndex + offset, row: c.startPosition.row + rowOffset, endRow: c.endPosition.row + rowOffset, kids: EMPTY };
+      return n;
+    };
     const root = mk();
     const stack: PNode[] = [root];
     // Iterative depth-first copy.
     if (!c.gotoFirstChild()) return root;
     for (;;) {
       const n = mk();
-      stack[stack.length - 1]!.kids.push(n);
+      const parent = stack[stack.length - 1]!;
+      if (parent.kids === EMPTY) parent.kids = [];
+      parent.kids.push(n);
       if (c.gotoFirstChild()) {
         stack.push(n);
         continue;
