@@ -33,32 +33,55 @@ export interface PNode {
   end: number;
   row: number;
   endRow: number;
+  /** Read-only: leaves share one frozen empty array. */
   kids: PNode[];
 }
 
-/** Parse and copy the whole tree into plain objects (the wasm tree is freed). */
+/**
+ * Parse and copy the whole tree into plain objects (the wasm tree is freed). Children are
+ * gathered in one scratch array per depth and copied out at their exact length once a node is
+ * finished, and leaves share one frozen empty `kids` array: a 1.3 MB configure has ~300k nodes,
+ * and arrays grown by push() keep 17 slots or more each.
+ */
 export const parseStats = { calls: 0, chars: 0 };
+
+const EMPTY: PNode[] = [];
+Object.freeze(EMPTY);
+
 export function parseToPlain(text: string): PNode {
   parseStats.calls++;
   parseStats.chars += text.length;
   const tree = parseShell(text);
   const c = tree.walk();
   try {
-    const mk = (): PNode => ({ type: c.nodeType, field: c.currentFieldName, start: c.startIndex, end: c.endIndex, row: c.startPosition.row, endRow: c.endPosition.row, kids: [] });
+    const mk = (): PNode => ({ type: c.nodeType, field: c.currentFieldName, start: c.startIndex, end: c.endIndex, row: c.startPosition.row, endRow: c.endPosition.row, kids: EMPTY });
     const root = mk();
+    // stack[d] is the open node at depth d; scratch[d] gathers its children.
     const stack: PNode[] = [root];
+    const scratch: PNode[][] = [[]];
+    const finish = (): void => {
+      const d = stack.length - 1;
+      const buf = scratch[d]!;
+      if (buf.length) stack[d]!.kids = buf.slice();
+      buf.length = 0;
+      stack.pop();
+    };
     // Iterative depth-first copy.
     if (!c.gotoFirstChild()) return root;
     for (;;) {
       const n = mk();
-      stack[stack.length - 1]!.kids.push(n);
+      scratch[stack.length - 1]!.push(n);
       if (c.gotoFirstChild()) {
         stack.push(n);
+        if (scratch.length < stack.length) scratch.push([]);
         continue;
       }
       while (!c.gotoNextSibling()) {
-        if (!c.gotoParent()) return root;
-        stack.pop();
+        if (!c.gotoParent()) {
+          while (stack.length) finish();
+          return root;
+        }
+        finish();
         if (stack.length === 0) return root;
       }
     }
