@@ -18,8 +18,15 @@ export default defineRule({
       const head = ctx.tarSample(path);
       return /\.(py|pyw|js|mjs|cjs|sh|bash|pl|pm|PL|rb|cmake|m4|mk)$/.test(path) || (head !== null && head[0] === 0x23 && head[1] === 0x21);
     };
-    const unverified = new Set(ctx.changes.filter((c) => c.explainedBy?.trust === "unverified" && !isBuildScript(c.path) && runs(c.path)).map((c) => c.path));
-    const explanationOf = new Map(ctx.changes.map((c) => [c.path, c.explainedBy]));
+    const unverified = new Set<string>();
+    // Explanations of the files this rule reads only (build scripts and unverified code), not of
+    // every change: a million-member tarball must not need a second million-entry map here.
+    const explanationOf = new Map<string, (typeof ctx.changes)[number]["explainedBy"]>();
+    for (const c of ctx.changes) {
+      const build = isBuildScript(c.path);
+      if (!build && c.explainedBy?.trust === "unverified" && runs(c.path)) unverified.add(c.path);
+      if (build || unverified.has(c.path)) explanationOf.set(c.path, c.explainedBy);
+    }
     for (const [path, entry] of ctx.tar) {
       if (entry.type !== "file" || entry.unsafe || !(isBuildScript(path) || unverified.has(path))) continue;
       if (entry.size > RETAIN_MAX_BYTES) {
