@@ -64,6 +64,18 @@ export interface AuditOptions {
  * at 900 MB or more; collecting at phase ends keeps the peak near what is live.
  */
 let collect: (() => void) | undefined | null;
+/**
+ * The report's view of each change, written over the array in place: a million members must not
+ * hold the full change objects and their report copies at once.
+ */
+function slimChanges(changes: Change[]): Change[] {
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
+    changes[i] = (c.explainedBy ? { kind: c.kind, path: c.path, explainedBy: c.explainedBy } : { kind: c.kind, path: c.path }) as Change;
+  }
+  return changes;
+}
+
 function settle(): void {
   if (collect === undefined) {
     try {
@@ -334,7 +346,7 @@ async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
       },
       // Sorted in place: the rules are done with them (a copy is one more pointer per member).
       // Plain literals, not a spread: a spread object carries its own property store (a million changes).
-      changes: changes.sort(byPath).map((c: Change) => (c.explainedBy ? { kind: c.kind, path: c.path, explainedBy: c.explainedBy } : { kind: c.kind, path: c.path })),
+      changes: slimChanges(changes.sort(byPath)),
       findings,
       ...(allowed.length ? { allowed } : {}),
       notChecked: ctx.notChecked.sort(byPath),
