@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import { tmp } from "./tmp.js";
 import { makeRepo, makeTarball, type Files, type TarballSpec } from "../samples/lib/fixture.js";
 import { audit, type AuditOptions } from "../src/audit.js";
@@ -41,3 +42,18 @@ export const findingsOf = (r: AuditResult, rule: string): string[] =>
   r.findings.filter((f: Finding) => f.rule === rule).map((f) => `${f.severity} ${f.path}`);
 
 export const explained = (r: AuditResult, path: string): string | undefined => r.changes.find((c) => c.path === path)?.explainedBy?.profile;
+
+/** Every regular file under dir, as fixture Files (mode kept). */
+export function readTree(dir: string): Files {
+  const out: Files = {};
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const abs = join(d, n);
+      const st = statSync(abs);
+      if (st.isDirectory()) walk(abs);
+      else out[relative(dir, abs)] = { content: readFileSync(abs), mode: st.mode & 0o777 };
+    }
+  };
+  walk(dir);
+  return out;
+}

@@ -4,15 +4,15 @@
  * reason; configure written by an autoconf build with other option plumbing is still bound to the tag.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeRepo, makeTarball, withChanges, type Files } from "../samples/lib/fixture.js";
 import { audit } from "../src/audit.js";
 import { projectScript } from "../src/regenerate/index.js";
 import { explainingVariant } from "../src/regenerate/variants.js";
 import type { AuditResult } from "../src/types.js";
-import { tmp } from "./helpers.js";
+import { readTree, tmp } from "./helpers.js";
 
 const onPath = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 const NEEDED = ["bwrap", "autoreconf", "autoconf", "automake", "make", "cc"];
@@ -76,19 +76,6 @@ AC_OUTPUT
   "src/hello.c": '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n',
 };
 
-function readTree(dir: string): Files {
-  const out: Files = {};
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const abs = join(d, n);
-      const st = statSync(abs);
-      if (st.isDirectory()) walk(abs);
-      else out[relative(dir, abs)] = { content: readFileSync(abs), mode: st.mode & 0o777 };
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe.skipIf(skipReason !== "")("--regenerate runs the project's autogen.sh when autoreconf alone fails", () => {
   let work: string;

@@ -5,13 +5,13 @@
  * regeneration-mismatch finding with the hunk as evidence; the untouched release must stay clean.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeRepo, makeTarball, withChanges, type Files } from "../samples/lib/fixture.js";
 import { audit } from "../src/audit.js";
 import type { AuditResult } from "../src/types.js";
-import { tmp } from "./helpers.js";
+import { readTree, tmp } from "./helpers.js";
 
 const onPath = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 const NEEDED = ["bwrap", "autoreconf", "autoconf", "automake", "libtoolize", "bison", "make", "cc"];
@@ -71,20 +71,6 @@ int main(void) { if (yyparse()) return 1; printf("%d\\n", result); return 0; }
   "src/util.c": "extern int yylval;\nint calc_digit(int c) { yylval = c - '0'; return 258; }\n",
 };
 
-/** Every regular file under dir, as fixture Files (mode kept). */
-function readTree(dir: string): Files {
-  const out: Files = {};
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const abs = join(d, n);
-      const st = statSync(abs);
-      if (st.isDirectory()) walk(abs);
-      else out[relative(dir, abs)] = { content: readFileSync(abs), mode: st.mode & 0o777 };
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 const text = (f: Files, p: string): string => {
   const s = f[p];
