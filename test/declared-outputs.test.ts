@@ -154,4 +154,10 @@ describe("reach stays linear on hostile build files", () => {
     const r = await runScenario({ git, tarball: { ...git, "Makefile.in": long, "doc/pdf/Makefile": "all:\n\ttrue\n" } });
     expect(findingsOf(r, "build-script-added")).toContain("high doc/pdf/Makefile");
   });
+  it("an operand built from many variables is not matched piece by piece: nothing is unreached", async () => {
+    const git = { "Makefile.am": "SUBDIRS = src\n", "src/Makefile.am": "bin_PROGRAMS = p\n", "src/p.c": "int p;\n" };
+    const many = `all:\n\tcd ${"$(A)x".repeat(12)} && $(MAKE)\n`;
+    const r = await runScenario({ git, tarball: { ...git, "Makefile.in": many, "doc/pdf/Makefile": "all:\n\ttrue\n" } });
+    expect(findingsOf(r, "build-script-added")).toContain("high doc/pdf/Makefile");
+  });
 });

@@ -27,6 +27,9 @@ function hasLongLine(text: string, max: number): boolean {
   return false;
 }
 
+/** Directory and makefile paths tested against computed operands, in all, per audit. */
+const REACH_WORK_LIMIT = 20_000_000;
+
 type System = "make" | "cmake" | "meson";
 const systemOf = (p: string): System => {
   const b = posix.basename(p);
@@ -60,6 +63,8 @@ export const buildReach = perAudit(async (ctx: AuditContext): Promise<Reach> => 
     byComponent.get(c)!.push(d);
   }
   const reach: Reach = { files: new Set(), dirs: new Set(), unread: [] };
+  const entries = [...paths].filter((p) => ENTRY.test(posix.basename(p)));
+  let work = 0;
   const queue: string[] = [];
   const reachFile = (p: string): void => {
     if (reach.files.has(p)) return;
@@ -104,10 +109,17 @@ export const buildReach = perAudit(async (ctx: AuditContext): Promise<Reach> => 
       // "doc/${X}df" may name any directory matching doc/*df (relative to here or the top).
       const pieces = raw.replace(/^["']|["']$/g, "").replace(PREFIX, "").split(VAR_REF);
       if (pieces.every((p) => p.replace(/[./]/g, "") === "")) continue; // "$ac_dir": any directory at all
+      // Bounded: many computed operands over a huge tree, or one with many pieces, give up on
+      // proving anything unreached rather than spend unbounded time.
+      work += dirs.size + entries.length;
+      if (work > REACH_WORK_LIMIT || pieces.length > 8) {
+        reach.unread.push(f);
+        break;
+      }
       const body = pieces.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*").replace(/^\/+|\/+$/g, "");
       const pattern = new RegExp(`(^|/)${body}$`);
       for (const d of dirs) if (d && pattern.test(d)) reachNamedDir(d);
-      for (const p of paths) if (ENTRY.test(posix.basename(p)) && pattern.test(p)) reachFile(p);
+      for (const p of entries) if (pattern.test(p)) reachFile(p);
     }
     const seen = new Set<string>();
     for (const raw of code.split(/[\s"'`=;:,(){}[\]<>|&]+/)) {
