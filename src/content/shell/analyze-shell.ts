@@ -169,7 +169,9 @@ interface State {
   aliases: Map<string, string>;
   functions: Map<string, PNode[]>;
   taintedFiles: Map<string, Set<Taint>>;
-  lines: string[];
+  /** The file's text, for the line a hit quotes; `lines` is its split, made on the first hit. */
+  original: string;
+  lines: string[] | null;
   errors: number;
   budget: number;
   resolving: Set<string>;
@@ -209,17 +211,39 @@ const MAX_DEPTH = 6;
 /** Longest value a variable is followed through (a payload line is shorter; configure's accumulators are not literals). */
 const MAX_VALUE = 65536;
 
+/**
+ * Variables by name. Values set before the script runs (a makefile's variables, for each of its
+ * recipe lines) are looked up in the caller's map and copied in only when used: a Makefile.in
+ * has hundreds of variables and thousands of recipe lines.
+ */
+class Variables extends Map<string, VarInfo> {
+  constructor(private readonly preset: ReadonlyMap<string, string> | undefined) {
+    super();
+  }
+  override get(name: string): VarInfo | undefined {
+    const own = super.get(name);
+    if (own !== undefined || !this.preset?.has(name)) return own;
+    const info: VarInfo = { sites: [{ node: null, texts: [this.preset.get(name)!], dynamic: false, straight: false, pending: false }], taint: new Set() };
+    super.set(name, info);
+    return info;
+  }
+  override has(name: string): boolean {
+    return super.has(name) || !!this.preset?.has(name);
+  }
+}
+
 export function analyzeShell(text: string, opts: ShellOptions = {}): Analysis {
   const original = opts.originalText ?? text;
   const st: State = {
     hits: [],
     seen: new Set(),
     codeLines: new Set(),
-    vars: new Map(),
+    vars: new Variables(opts.presetVars),
     aliases: new Map(),
     functions: new Map(),
     taintedFiles: new Map(),
-    lines: original.split("\n"),
+    original,
+    lines: null,
     errors: 0,
     budget: 20000,
     resolving: new Set(),
@@ -232,7 +256,6 @@ export function analyzeShell(text: string, opts: ShellOptions = {}): Analysis {
     selfHit: false,
     altCount: 0,
   };
-  for (const [k, v] of opts.presetVars ?? []) st.vars.set(k, { sites: [{ node: null, texts: [v], dynamic: false, straight: false, pending: false }], taint: new Set() });
   const lineMap = opts.lineMap;
   const frame: Frame = { src: text, lineOf: (row) => (lineMap ? (lineMap[row] ?? row + 1) : row + 1), depth: 0, generated: false, stdin: null };
   let root: PNode;
@@ -265,7 +288,20 @@ function hit(st: State, f: Frame, node: PNode | number, id: string, effect: Effe
   const key = `${line}\0${id}`;
   if (st.seen.has(key)) return;
   st.seen.add(key);
-  st.hits.push({ id, effect, line, text: (st.lines[line - 1] ?? "").trim(), explain: f.generated ? `${explain} (in code built from strings and run through eval, sh -c or an alias)` : explain });
+  st.hits.push({ id, effect, line, text: lineText(st, line), explain: f.generated ? `${explain} (in code built from strings and run through eval, sh -c or an alias)` : explain });
+}
+
+/**
+ * A line of the original file, split on the first hit. Makefiles are analysed one recipe line at
+ * a time against the same file text: the last split is kept for the next call.
+ */
+let lastSplit: { text: string; lines: string[] } | null = null;
+function lineText(st: State, line: number): string {
+  if (!st.lines) {
+    if (lastSplit?.text !== st.original) lastSplit = { text: st.original, lines: st.original.split("\n") };
+    st.lines = lastSplit.lines;
+  }
+  return (st.lines[line - 1] ?? "").trim();
 }
 
 const txt = (n: PNode, f: Frame) => f.src.slice(n.start, n.end);
@@ -816,7 +852,7 @@ function walkNode(n: PNode, f: Frame, st: State): Set<Taint> {
     case "ERROR":
       st.errors++;
       addCodeLines(n, f, st);
-      tokenFallback(n, f, st);
+      errorFallback(n, f, st);
       return runBody(n.kids, f, st, null);
     case "comment":
     case "heredoc_body":
@@ -1496,39 +1532,102 @@ function shellQuote(s: string): string {
  * A region the parser could not parse: split it into command-like segments at shell operators
  * and judge each as a command line of its own, so a payload inside never goes unread.
  */
-function tokenFallback(n: PNode, f: Frame, st: State): void {
+/** Statements the parser finished inside an ERROR node: walked as they are, like in a clean parse. */
+const STATEMENT_KINDS = new Set([
+  "command",
+  "redirected_statement",
+  "declaration_command",
+  "unset_command",
+  "test_command",
+  "variable_assignment",
+  "variable_assignments",
+  "pipeline",
+  "list",
+  "negated_command",
+  "subshell",
+  "compound_statement",
+  "if_statement",
+  "while_statement",
+  "for_statement",
+  "c_style_for_statement",
+  "case_statement",
+  "function_definition",
+]);
+/**
+ * Rows of an ERROR node re-read line by line (1) or not (0). A row is spared only when every
+ * child of the ERROR on it is a statement the parser finished without an error: those are walked
+ * like statements of a clean parse. tree-sitter-bash wraps a whole configure in one ERROR
+ * node for a construct it cannot parse (autoconf's `*"<newline>"enable_$ac_useropt"<newline>"*)`
+ * case pattern, in every configure that has AC_ARG_ENABLE), while it still finishes nearly
+ * every statement in it.
+ */
+export function fallbackRows(n: PNode): Uint8Array {
+  const base = n.row;
+  const rows = new Uint8Array(n.endRow - base + 1).fill(1);
+  const clean = n.kids.filter((k) => STATEMENT_KINDS.has(k.type) && !hasError(k));
+  const isClean = new Set(clean);
+  for (const k of clean) rows.fill(0, k.row - base, k.endRow - base + 1);
+  for (const k of n.kids) if (!isClean.has(k)) rows.fill(1, k.row - base, k.endRow - base + 1);
+  return rows;
+}
+
+/**
+ * Work allowed to each re-read line of the file's own ERROR nodes. The eval budget is for code
+ * built at run time; sharing it, the lines after a long unparsed region went unread.
+ */
+const FALLBACK_BUDGET = 500;
+
+/** Walk one line (or a piece of one) of this frame as a script of its own, when it parses cleanly. */
+function walkPiece(code: string, row: number, f: Frame, st: State): boolean {
+  let root: PNode;
+  try {
+    root = parseToPlain(code);
+  } catch {
+    return false;
+  }
+  if (hasError(root)) return false;
+  // Only the file's own lines get a fresh budget: lines of code built at run time share the
+  // eval budget, or nested re-reads would multiply.
+  const saved = st.budget;
+  if (f.depth === 0) st.budget = FALLBACK_BUDGET;
+  try {
+    walk(root, { src: code, lineOf: () => f.lineOf(row), depth: f.depth + 1, generated: false, stdin: null }, st);
+  } finally {
+    if (f.depth === 0) st.budget = saved;
+  }
+  return true;
+}
+
+function errorFallback(n: PNode, f: Frame, st: State): void {
   if (f.depth >= MAX_DEPTH) return;
+  tokenFallback(n, f, st, fallbackRows(n));
+}
+
+/** Re-read the rows of an ERROR node marked in `only` line by line, then segment by segment. */
+function tokenFallback(n: PNode, f: Frame, st: State, only: Uint8Array): void {
   // Whole lines: an ERROR node may start or end in the middle of a command.
   const from = f.src.lastIndexOf("\n", n.start - 1) + 1;
   const nl = f.src.indexOf("\n", Math.max(n.end - 1, n.start));
   const to = nl < 0 ? f.src.length : nl;
-  const rows = f.src.slice(from, to).split("\n");
-  const firstRow = f.src.slice(0, from).split("\n").length - 1;
-  const tryWalk = (code: string, line: number): boolean => {
-    let root: PNode;
-    try {
-      root = parseToPlain(code);
-    } catch {
-      return false;
-    }
-    if (hasError(root)) return false;
-    walk(root, { src: code, lineOf: () => line, depth: f.depth + 1, generated: false, stdin: null }, st);
-    return true;
-  };
-  rows.forEach((row, i) => {
-    const line = f.lineOf(firstRow + i);
-    const trimmed = row.replace(/^[^a-zA-Z0-9_$`"'.:\\/({[!-]*/, "");
-    if (!trimmed.trim() || tryWalk(trimmed, line)) return;
-    // Still not parseable alone: each command-like segment on its own, then the pipelines.
-    for (const seg of trimmed.split(/;|&&|\|\||(?<![|])\|(?![|])/)) {
-      const s2 = seg.trim();
-      if (s2) tryWalk(s2, line);
-    }
-    for (const seg of trimmed.split(/;|&&|\|\|/)) {
-      const s2 = seg.trim();
-      if (s2.includes("|")) tryWalk(s2, line);
-    }
-  });
+  // `from` starts the line the node starts on: row i is n.row + i.
+  f.src
+    .slice(from, to)
+    .split("\n")
+    .forEach((row, i) => {
+      if (only[i] === 0) return;
+      const tryWalk = (code: string): boolean => walkPiece(code, n.row + i, f, st);
+      const trimmed = row.replace(/^[^a-zA-Z0-9_$`"'.:\\/({[!-]*/, "");
+      if (!trimmed.trim() || tryWalk(trimmed)) return;
+      // Still not parseable alone: each command-like segment on its own, then the pipelines.
+      for (const seg of trimmed.split(/;|&&|\|\||(?<![|])\|(?![|])/)) {
+        const s2 = seg.trim();
+        if (s2) tryWalk(s2);
+      }
+      for (const seg of trimmed.split(/;|&&|\|\|/)) {
+        const s2 = seg.trim();
+        if (s2.includes("|")) tryWalk(s2);
+      }
+    });
 }
 
 function hasError(n: PNode): boolean {
