@@ -49,6 +49,31 @@ const EMPTY: PNode[] = [];
 Object.freeze(EMPTY);
 
 export function parseToPlain(text: string): PNode {
+  const cached = recent.get(text);
+  if (cached) {
+    // Most recently used last: the first key is the one to evict.
+    recent.delete(text);
+    recent.set(text, cached);
+    return cached;
+  }
+  const root = parseFresh(text);
+  if (text.length <= CACHE_TEXT_MAX) {
+    recent.set(text, root);
+    if (recent.size > CACHE_ENTRIES) recent.delete(recent.keys().next().value!);
+  }
+  return root;
+}
+
+/**
+ * Trees of short scripts parsed lately, shared by every caller (a tree is read-only): the same
+ * recipe lines recur in every Makefile.in of a release, and the same lines of a configure are
+ * read again where the parser gave up. A third of the parses of a curl release were repeats.
+ */
+const recent = new Map<string, PNode>();
+const CACHE_TEXT_MAX = 1024;
+const CACHE_ENTRIES = 4096;
+
+function parseFresh(text: string): PNode {
   parseStats.calls++;
   parseStats.chars += text.length;
   const tree = parseShell(text);
