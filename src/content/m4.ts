@@ -18,6 +18,60 @@ function isMacroName(name: string, defined: Set<string>): boolean {
   return /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/.test(name);
 }
 
+/**
+ * Arguments that autoconf uses only as names: part of variable names (`enable_$1`,
+ * `ac_cv_lib_$1_$2`), option strings, a library or header to test for, a program searched for in
+ * PATH (never run by the check). Such an argument is inert only when it is a plain word (or, for
+ * the list macros, plain words); anything else is still read as shell.
+ */
+const NAME_ARGS: Record<string, readonly number[]> = {
+  AC_ARG_ENABLE: [1],
+  AC_ARG_WITH: [1],
+  AC_ARG_VAR: [1],
+  AC_CHECK_LIB: [1, 2],
+  AC_SEARCH_LIBS: [1, 2],
+  AC_CHECK_FUNC: [1],
+  AC_CHECK_FUNCS: [1],
+  AC_CHECK_FUNCS_ONCE: [1],
+  AC_CHECK_HEADER: [1],
+  AC_CHECK_HEADERS: [1],
+  AC_CHECK_HEADERS_ONCE: [1],
+  AC_CHECK_DECLS: [1],
+  AC_CHECK_TYPES: [1],
+  AC_CHECK_SIZEOF: [1],
+  AC_DEFINE: [1],
+  AC_DEFINE_UNQUOTED: [1],
+  AC_SUBST: [1],
+  AM_CONDITIONAL: [1],
+  AC_CHECK_PROG: [1, 2],
+  AC_CHECK_PROGS: [1, 2],
+  AC_PATH_PROG: [1, 2],
+  AC_PATH_PROGS: [1, 2],
+  AC_CHECK_TOOL: [1, 2],
+  AC_CHECK_TOOLS: [1, 2],
+  AC_PATH_TOOL: [1, 2],
+  PKG_CHECK_MODULES: [1],
+  PKG_CHECK_EXISTS: [1],
+};
+/**
+ * Arguments autoconf prints inside a double-quoted string (`printf "%s\n" "$as_me: TEXT"`): read
+ * as that string, so a command substitution in them still runs and a `"` in them still ends it.
+ */
+const TEXT_ARGS: Record<string, readonly number[]> = {
+  AC_MSG_CHECKING: [1],
+  AC_MSG_RESULT: [1],
+  AC_MSG_NOTICE: [1],
+  AC_MSG_WARN: [1],
+  AC_MSG_ERROR: [1],
+  AC_MSG_FAILURE: [1],
+};
+const INERT_WORD = /^[A-Za-z0-9_][A-Za-z0-9_.+/-]*$/;
+/** One plain word, or plain words separated by blanks (lists of headers, functions, programs). */
+const isInert = (arg: string): boolean => {
+  const words = arg.trim().split(/\s+/);
+  return words.length > 0 && words.every((w) => INERT_WORD.test(w));
+};
+
 export function m4ToShell(text: string): { shell: string; lineMap: number[] } {
   const defined = new Set<string>();
   for (const m of text.matchAll(/\b(?:AC_DEFUN(?:_ONCE)?|AU_DEFUN|m4_define(?:_default)?|define|AC_DEFUN_ONCE|m4_defun(?:_once)?)\(\s*\[?([A-Za-z_]\w*)\]?/g)) defined.add(m[1]!);
@@ -31,7 +85,21 @@ export function m4ToShell(text: string): { shell: string; lineMap: number[] } {
     cur = "";
   };
   let quote = 0;
-  const calls: { quote: number; paren: number }[] = [];
+  /** Open macro calls: the quote level and nesting they were opened at, their name, the argument being read and where it started in `out`. */
+  const calls: { quote: number; paren: number; name: string; arg: number; from: number }[] = [];
+  /** An argument ends: quote it when it is printed text; blank it when it is a name and a plain word (lines stay for the line map). */
+  const endArg = (call: (typeof calls)[number]): void => {
+    if (TEXT_ARGS[call.name]?.includes(call.arg)) {
+      if (call.from < out.length) out[call.from] = `: "${out[call.from]}`;
+      else cur = `: "${cur}`;
+      cur += '"';
+      return;
+    }
+    if (!NAME_ARGS[call.name]?.includes(call.arg)) return;
+    if (!isInert([...out.slice(call.from), cur].join("\n"))) return;
+    for (let k = call.from; k < out.length; k++) out[k] = "";
+    cur = "";
+  };
   let paren = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -92,7 +160,7 @@ export function m4ToShell(text: string): { shell: string; lineMap: number[] } {
       }
       if (text[j] === "(" && isMacroName(word, defined)) {
         newline();
-        calls.push({ quote, paren });
+        calls.push({ quote, paren, name: word, arg: 1, from: out.length });
         paren = 0;
         i = j;
         continue;
@@ -106,6 +174,7 @@ export function m4ToShell(text: string): { shell: string; lineMap: number[] } {
       if (c === "(") paren++;
       else if (c === ")") {
         if (paren === 0) {
+          endArg(top);
           calls.pop();
           paren = top.paren;
           newline();
@@ -113,7 +182,10 @@ export function m4ToShell(text: string): { shell: string; lineMap: number[] } {
         }
         paren--;
       } else if (c === "," && paren === 0) {
+        endArg(top);
+        top.arg++;
         newline();
+        top.from = out.length;
         // m4 drops whitespace before an argument.
         while (i + 1 < n && /[ \t]/.test(text[i + 1]!)) i++;
         continue;
