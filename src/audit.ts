@@ -10,6 +10,7 @@ import { openRepo, type BackendChoice } from "./git/open.js";
 import type { GitBackend } from "./git/backend.js";
 import { GitAttributes } from "./git/attributes.js";
 import { matchTags, nearbyTags, parseTarballName, previousTag } from "./git/resolve-tag.js";
+import { pinnedSubmodules } from "./git/submodules.js";
 import { pairEntries } from "./diff/pair.js";
 import { AuditContext, type PreviousRelease } from "./context.js";
 import { PROFILES, type Profile } from "./normalize/index.js";
@@ -35,6 +36,8 @@ export interface AuditOptions {
   previousRef?: string;
   /** The tarball was cut from this subdirectory of the repository. */
   subdir?: string;
+  /** Clones of the tag's submodules (path in the tree -> clone, bare repository or URL): files copied from them are verified at the pinned commit. */
+  submodules?: ReadonlyMap<string, string>;
   /** Expected sha256 of the tarball file; a mismatch is an operational error. */
   sha256?: string;
   /** Detached OpenPGP signature (path or URL) to verify before auditing. */
@@ -288,7 +291,20 @@ async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
         }
         return { ref: prevRef, commit: prevCommit, tree: subtree(await backend.listTree(prevCommit), subdir) };
       })());
+    const subs = await pinnedSubmodules(tree, opts.submodules ?? new Map(), tree.has(".gitmodules") ? (await backend.readBlob(tree.get(".gitmodules")!.oid)).toString("utf8") : null, {
+      ...(opts.gitBackend ? { backend: opts.gitBackend } : {}),
+      ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+    });
+    cleanups.push(subs.close);
+    for (const u of subs.unchecked) {
+      if (!changes.some((c) => c.kind === "added")) break;
+      notChecked.push({
+        path: u.path,
+        reason: `submodule pinned at ${u.commit.slice(0, 12)}: tarball-only files copied from it (gnulib's bootstrap copies hundreds) cannot be verified without it; pass --submodule ${u.path}=<a clone of ${u.url ?? "its repository"}>`,
+      });
+    }
     const ctx = new AuditContext(tar, tree, new GitAttributes(attrFiles), backend, changes, previousRelease);
+    ctx.submodules = subs.pinned;
     ctx.commit = commit;
     ctx.releaseVersions = releaseVersions(opts.tarball, ref);
     ctx.strict = opts.strict ?? false;

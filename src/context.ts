@@ -1,3 +1,4 @@
+import type { PinnedSubmodule } from "./git/submodules.js";
 import ignore, { type Ignore } from "ignore";
 import { posix } from "node:path";
 import type { ArchiveAmbiguity, Change, NotChecked, TreeEntry } from "./types.js";
@@ -43,6 +44,8 @@ export class AuditContext {
   releaseVersions: string[] = [];
   /** --strict: unverified files are summarised at medium instead of low. */
   strict = false;
+  /** Submodules of the tag opened at their pinned commits (--submodule), for the submodule-copy profile. */
+  submodules: PinnedSubmodule[] = [];
   private readonly gitBytes = new Map<string, Promise<Buffer | null>>();
   private cachedBytes = 0;
   private readonly diffs = new Map<string, TextDiff | null>();

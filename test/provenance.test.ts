@@ -167,4 +167,11 @@ describe("m4 provenance in an audit", () => {
     const ok = await runScenario({ git, tarball: { ...git, "m4/build-to-host.m4": "# build-to-host.m4 serial 6\nAC_DEFUN([gl_BUILD_TO_HOST], [:])\n" } });
     expect(findingsOf(ok, "m4-serial-mismatch")).toEqual([]);
   });
+  it("a high serial committed to git as is is low; the same file changed in the tarball is high", async () => {
+    const own = { ...git, "m4/build-to-host.m4": "# build-to-host.m4 serial 30\nAC_DEFUN([gl_BUILD_TO_HOST], [:])\n" };
+    const r = await runScenario({ git: own, tarball: own });
+    expect(findingsOf(r, "m4-serial-mismatch")).toEqual(["low m4/build-to-host.m4"]);
+    const changed = await runScenario({ git: own, tarball: { ...own, "m4/build-to-host.m4": "# build-to-host.m4 serial 30\nAC_DEFUN([gl_BUILD_TO_HOST], [grep -aq x tests/files/bad-3-corrupt_lzma2.xz])\n" } });
+    expect(findingsOf(changed, "m4-serial-mismatch")).toEqual(["high m4/build-to-host.m4"]);
+  });
 });

@@ -12,6 +12,7 @@ import { exitCodeFor, type FailOn } from "../exit-code.js";
 import { guardPending } from "../guard.js";
 import { ruleCatalogue } from "../catalogue.js";
 import { auditSpec, isSpec, parseRegistryOption } from "../../src/spec.js";
+import { parseSubmoduleOptions } from "../../src/git/submodules.js";
 import type { GlobalOptions } from "./global.js";
 
 const FAIL_ON = ["high", "medium", "low", "info", "none"] as const;
@@ -25,6 +26,7 @@ export interface AuditArgs extends GlobalOptions {
   signature?: string;
   keyring?: string;
   previousRef?: string;
+  submodule?: string[];
   format: Format;
   output?: string;
   failOn?: FailOn;
@@ -127,6 +129,7 @@ export async function runAudit(argv: AuditArgs, deps: AuditDeps = { audit: realA
     ...(argv.signature ? { signature: argv.signature } : {}),
     ...(argv.keyring ? { keyring: argv.keyring } : {}),
     ...(argv.previousRef ? { previousRef: argv.previousRef } : {}),
+    ...(argv.submodule?.length ? { submodules: parseSubmoduleOptions(argv.submodule) } : {}),
     gitBackend: argv.gitBackend,
     strict: argv.strict,
     ...(argv.regenerate || argv.regenerateUnsandboxed
@@ -188,6 +191,11 @@ export const auditCommand: CommandModule<GlobalOptions, AuditArgs> = {
       .option("signature", { type: "string", describe: "detached OpenPGP signature (.asc/.sig, path or URL) to verify first" })
       .option("keyring", { type: "string", describe: "keyring with the project's release key, for --signature (gpgv)" })
       .option("previous-ref", { type: "string", describe: "previous release, for test-fixture history (default: the nearest lower tag)" })
+      .option("submodule", {
+        type: "string",
+        array: true,
+        describe: "PATH=REPO: a clone (or URL) of the submodule at PATH; tarball files copied from it at the commit the tag pins are verified (gnulib: --submodule gnulib=<gnulib clone>)",
+      })
       .option("format", { alias: "f", choices: FORMATS, default: "text" as Format, describe: "report format" })
       .option("output", { alias: "o", type: "string", describe: "write the report to this file instead of stdout" })
       .option("summary", { type: "boolean", describe: "with --format markdown: a short summary for $GITHUB_STEP_SUMMARY" })

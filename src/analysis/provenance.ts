@@ -1,3 +1,4 @@
+import { submoduleCopyOf } from "../normalize/submodules.js";
 import { perAudit, type AuditContext } from "../context.js";
 import type { Severity, TarEntry } from "../types.js";
 import { checkHelper, checkM4, isKnownUpstreamLine, isTrackedHelper, normalizedLines, type ProvenanceResult } from "../provenance/index.js";
@@ -25,6 +26,8 @@ export const provenanceChecks = perAudit(async (ctx): Promise<ProvenanceCheck[]>
     const base = posix.basename(path);
     const m4 = base.endsWith(".m4") && base !== "aclocal.m4" && base !== "acinclude.m4" && base !== "configure.m4";
     if (!m4 && !isTrackedHelper(base)) continue;
+    // Bytes of a submodule at the commit the tag pins are that upstream's, whatever the database knows.
+    if (entry.oid && submoduleCopyOf(ctx, path, entry.oid)) continue;
     const text = await ctx.fileText(path);
     if (text === null) continue;
     const result = m4 ? checkM4(base, text) : checkHelper(base, text);

@@ -13,6 +13,7 @@ import { meson } from "./meson.js";
 import { npm } from "./npm.js";
 import { jsTokens } from "./js-tokens.js";
 import { copies } from "./copies.js";
+import { submoduleCopies } from "./submodules.js";
 import { generatedSource } from "./generated-source.js";
 import { renderedDocs } from "./docs.js";
 import { manpageStamp } from "./manpage.js";
@@ -23,6 +24,7 @@ export const PROFILES: readonly Profile[] = [
   gitattributes,
   housekeeping,
   copies,
+  submoduleCopies,
   autotools,
   gettext,
   texinfo,
