@@ -54,10 +54,13 @@ const NAME_ARGS: Record<string, readonly number[]> = {
   PKG_CHECK_EXISTS: [1],
 };
 /**
- * Arguments autoconf prints inside a double-quoted string (`printf "%s\n" "$as_me: TEXT"`): read
- * as that string, so a command substitution in them still runs and a `"` in them still ends it.
+ * Arguments autoconf prints inside a double-quoted string (`printf "%s\n" "$as_me: TEXT"`) or an
+ * unquoted heredoc: read as a double-quoted string, so a command substitution in them still runs
+ * and a `"` in them still ends it.
  */
 const TEXT_ARGS: Record<string, readonly number[]> = {
+  // Into configure's --help heredoc, re-wrapped and indented, so no line of it can end the heredoc.
+  AS_HELP_STRING: [1, 2],
   AC_MSG_CHECKING: [1],
   AC_MSG_RESULT: [1],
   AC_MSG_NOTICE: [1],
@@ -87,7 +90,7 @@ export function m4ToShell(text: string): { shell: string; lineMap: number[] } {
   let quote = 0;
   /** Open macro calls: the quote level and nesting they were opened at, their name, the argument being read and where it started in `out`. */
   const calls: { quote: number; paren: number; name: string; arg: number; from: number }[] = [];
-  /** An argument ends: quote it when it is printed text; blank it when it is a name and a plain word (lines stay for the line map). */
+  /** An argument ends: quote it when it is printed text; make it a no-op when it is a name and a plain word (lines stay for the line map). */
   const endArg = (call: (typeof calls)[number]): void => {
     if (TEXT_ARGS[call.name]?.includes(call.arg)) {
       if (call.from < out.length) out[call.from] = `: "${out[call.from]}`;
@@ -97,8 +100,9 @@ export function m4ToShell(text: string): { shell: string; lineMap: number[] } {
     }
     if (!NAME_ARGS[call.name]?.includes(call.arg)) return;
     if (!isInert([...out.slice(call.from), cur].join("\n"))) return;
-    for (let k = call.from; k < out.length; k++) out[k] = "";
-    cur = "";
+    // `:` keeps a command where the name was: an emptied branch (`then` `fi`) would not parse.
+    for (let k = call.from; k < out.length; k++) out[k] = k === call.from ? ":" : "";
+    cur = call.from < out.length ? "" : ":";
   };
   let paren = 0;
   const n = text.length;
