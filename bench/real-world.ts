@@ -1,6 +1,6 @@
 /**
  * Audit real releases listed in a manifest and print a table (for docs/real-world.md).
- * Manifest: JSON array of { name, version, tarball, repo, tag?, subdir? }. Nothing here runs in CI.
+ * Manifest: JSON array of { name, version, tarball, repo, tag?, subdir?, submodules? } (submodules: { path: clone }). Nothing here runs in CI.
  * Usage: node dist/bench/real-world.js manifest.json [--json out.json] [--only name] [--regenerate] [--cache-dir DIR]
  * With --regenerate, every release is audited twice, without and with regeneration, and the
  * regeneration table (generated files, reproduced, differing, not regenerable and why) is printed.
@@ -17,6 +17,8 @@ interface Pair {
   repo: string;
   tag?: string;
   subdir?: string | null;
+  /** Submodule path -> clone, as --submodule gives them. */
+  submodules?: Record<string, string>;
   buildSystem?: string;
 }
 
@@ -36,7 +38,7 @@ for (const pair of pairs) {
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
   try {
-    const result = await audit({ tarball: pair.tarball, repo: pair.repo, ...(pair.tag ? { ref: pair.tag } : {}), ...(pair.subdir ? { subdir: pair.subdir } : {}) });
+    const result = await audit({ tarball: pair.tarball, repo: pair.repo, ...(pair.tag ? { ref: pair.tag } : {}), ...(pair.subdir ? { subdir: pair.subdir } : {}), ...(pair.submodules ? { submodules: new Map(Object.entries(pair.submodules)) } : {}) });
     rows.push({ pair, result, ms: performance.now() - t, rssMiB: peak / 1048576 });
   } catch (e) {
     rows.push({ pair, error: (e as Error).message, ms: performance.now() - t, rssMiB: peak / 1048576 });
@@ -52,6 +54,7 @@ for (const pair of pairs) {
         repo: pair.repo,
         ...(pair.tag ? { ref: pair.tag } : {}),
         ...(pair.subdir ? { subdir: pair.subdir } : {}),
+        ...(pair.submodules ? { submodules: new Map(Object.entries(pair.submodules)) } : {}),
         regenerate: { ...(regenCache ? { cacheDir: regenCache } : {}), onNote: (m) => process.stderr.write(`  ${m}\n`) },
       });
       last.regen = { result, ms: performance.now() - t2 };

@@ -15,6 +15,8 @@ import { explained, findingsOf, tmp } from "./helpers.js";
 const FOO_V1 = "/* foo from gnulib, pinned version */\nint foo (void) { return 1; }\n";
 const FOO_V2 = "/* foo from gnulib, a later version */\nint foo (void) { return 2; }\n";
 const FOO_M4 = "# foo.m4 serial 3\nAC_DEFUN([gl_FOO], [AC_CHECK_FUNCS([foo])])\n";
+/** A gnulib macro naming the parser output its bootstrap generates. */
+const GEN_M4 = "# gen.m4 serial 1\nAC_DEFUN([gl_GEN], [AC_LIBOBJ([parse-gen]) dnl parse-gen.c comes from parse-gen.y\n])\n";
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, {
@@ -29,8 +31,8 @@ function setup(): { dir: string; project: string; gnulib: string; pinned: string
   const dir = tmp();
   const gnulib = join(dir, "gnulib");
   const [pinned, later] = makeRepo(gnulib, [
-    { files: { "lib/foo.c": FOO_V1, "m4/foo.m4": FOO_M4, "lib/bar.h": "#define BAR 1\n" } },
-    { files: { "lib/foo.c": FOO_V2, "m4/foo.m4": FOO_M4, "lib/bar.h": "#define BAR 1\n" } },
+    { files: { "lib/foo.c": FOO_V1, "m4/foo.m4": FOO_M4, "lib/bar.h": "#define BAR 1\n", "m4/gen.m4": GEN_M4 } },
+    { files: { "lib/foo.c": FOO_V2, "m4/foo.m4": FOO_M4, "lib/bar.h": "#define BAR 1\n", "m4/gen.m4": GEN_M4 } },
   ]);
   const project = join(dir, "project");
   makeRepo(project, [{ files: { "configure.ac": "AC_INIT([pkg],[1.0])\ngl_FOO\nAC_OUTPUT\n", "src/main.c": "int main(void){return 0;}\n", ".gitmodules": '[submodule "gnulib"]\n\tpath = gnulib\n\turl = https://git.example.org/gnulib.git\n' } }]);
@@ -71,6 +73,15 @@ describe("files copied from a pinned submodule", () => {
     expect(explained(r, "lib/evil.c")).toBeUndefined();
     expect(explained(r, "src/main.c")).toBeUndefined();
     expect(findingsOf(r, "source-added")).toEqual(["high lib/evil.c"]);
+  });
+
+  it("a name that a copied gnulib build file mentions is upstream's; a tarball-only script naming it is still reported", async () => {
+    const s = setup();
+    const gen = "/* A Bison parser, made by GNU Bison 3.8.2.  */\nint yyparse (void) { return 0; }\n";
+    const ok = await run(s, { "m4/gen.m4": GEN_M4, "lib/parse-gen.c": gen }, new Map([["gnulib", s.gnulib]]));
+    expect(findingsOf(ok, "build-script-uses-added-file")).toEqual([]);
+    const other = await run(s, { "lib/parse-gen.c": gen, "m4/local.m4": "# local.m4 serial 1\nAC_DEFUN([X_LOCAL], [AC_LIBOBJ([parse-gen]) dnl builds parse-gen.c\n])\n" }, new Map([["gnulib", s.gnulib]]));
+    expect(findingsOf(other, "build-script-uses-added-file")).toEqual(["high m4/local.m4"]);
   });
 
   it("the submodule shipped in place is compared path by path at the pinned commit", async () => {

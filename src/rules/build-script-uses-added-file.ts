@@ -87,6 +87,13 @@ export default defineRule({
     const upstream = new NameMatcher(added.keys());
     const mentionedUpstream = new Set<string>();
     for (const line of await ctx.gitBuildLines()) upstream.mentioned(line, mentionedUpstream);
+    // So are names that build files copied from a submodule at its pinned commit mention (gnulib's
+    // m4 files name the parser sources its bootstrap generates).
+    for (const c of ctx.changes) {
+      if (c.explainedBy?.profile !== "submodule-copy" || !isBuildScript(c.path)) continue;
+      const text = await ctx.fileText(c.path);
+      if (text !== null) upstream.mentioned(text, mentionedUpstream);
+    }
     for (const base of mentionedUpstream) added.delete(base);
     if (added.size === 0) return;
     const matcher = new NameMatcher(added.keys());
