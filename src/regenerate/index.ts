@@ -17,13 +17,15 @@ import { cacheKey, defaultCacheDir, loadRun, storeRun, type CachedRun } from "./
 import { DEFAULT_LIMITS, chooseSandbox, tail, type Limits, type Sandbox } from "./sandbox.js";
 import { anyOf, detectToolchain, type ToolName, missingLine, parserBanner, pick, readMadeWith, type InstalledTool, type MadeWith, type Toolchain } from "./toolchain.js";
 import { explainingVariant } from "./variants.js";
+import { MAX_RULES, ruleCommand, ruleJobs, suppliedValues, type RuleJob } from "./project-rules.js";
+import { declaredOutputs } from "../analysis/declared-outputs.js";
 import type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 import { changedBetween, makeWorkDir, removeWorkDir, snapshot, writeFiles, type WorkFile } from "./workdir.js";
 
 export type { RegenStep, RegeneratedFile, RegenerateOptions, RegenerationJson, RegenerationReport } from "./types.js";
 
 /** Bump when what a run group does changes, so old cache entries are not reused. */
-const RECIPE_VERSION = 6;
+const RECIPE_VERSION = 7;
 
 /** Helpers automake, libtool and gettext copy into a tree; the input-bound step takes the tarball's copies. */
 export const HELPERS = new Set([
@@ -189,7 +191,12 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
   for (const ch of ctx.changes) {
     if ((ch.kind === "added" || ch.kind === "modified") && ch.tarball?.type === "file" && !ch.tarball.unsafe) changed.set(ch.path, ctx.tarBytes(ch.path));
   }
-  if (![...changed.keys()].some((p) => generatedKind(p, (g) => ctx.tree.has(g)))) {
+  const declared = await declaredOutputs(ctx);
+  const byRule = (p: string) => {
+    const d = declared.get(p);
+    return !!d && /^(Makefile(\.am)?|GNUmakefile|makefile|.+\.mk|.+\.am)$/.test(posix.basename(d.by));
+  };
+  if (![...changed.keys()].some((p) => generatedKind(p, (g) => ctx.tree.has(g)) || byRule(p))) {
     note("regenerate: the tarball has no generated files that differ from git");
     return { files: new Map(), steps: [], missingTools: [] };
   }
@@ -372,6 +379,29 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
     runs.push(parserDirect);
   }
 
+  // Project generators: a file a make rule in git writes, rebuilt by that rule from the tag.
+  let rules: CachedRun | null = null;
+  let ruleJobsRun: RuleJob[] = [];
+  {
+    const producedElsewhere = (p: string) => !!(input?.outputs.has(p) || toolchain?.outputs.has(p) || project?.outputs.has(p) || parserDirect?.outputs.has(p));
+    const candidates = [...changed.keys()].filter((p) => byRule(p) && !producedElsewhere(p));
+    const text = (p: string) => gitFiles.get(p)?.bytes?.toString("utf8") ?? null;
+    const planned = ruleJobs(candidates, declared, text, suppliedValues(text("configure.ac") ?? text("configure.in"), ctx.releaseVersions));
+    ruleJobsRun = planned.jobs;
+    if (planned.jobs.length) {
+      const all = new Map([...gitFiles, ...planned.files]);
+      const mk = [...planned.files].map(([p, f]) => [p, sha(f.bytes!)]);
+      rules = await cached({ group: "project-rules", mk, jobs: planned.jobs.map((j) => [j.path, j.target]) }, () =>
+        runGroup(c, all, planned.jobs.map((j) => ({ name: `make ${j.dir ? `${j.dir}/` : ""}${j.target}`, script: ruleCommand(j), tools: {} }))),
+      );
+      steps.push(...rules.steps.map((s) => ({ ...s, name: `project rule: ${s.name}` })));
+      runs.push(rules);
+    }
+    if (planned.skipped.length) {
+      steps.push({ name: "project rule", command: "", tools: {}, tarballInputs: [], sandboxed: sandbox.sandboxed, status: "skipped", durationMs: 0, reason: `${planned.skipped.length} more declared outputs past the first ${MAX_RULES} rules were not rebuilt: ${planned.skipped.slice(0, 5).join(", ")}` });
+    }
+  }
+
   // 3. gettext: every .gmo from the tarball's .po with msgfmt.
   const gmos = [...changed.keys()].filter((p) => p.endsWith(".gmo") && ctx.tar.has(p.replace(/\.gmo$/, ".po"))).sort();
   const msgfmt = anyOf(tc, "gettext")?.programs.msgfmt;
@@ -452,6 +482,32 @@ export async function regenerate(ctx: AuditContext, opts: RegenerateOptions & { 
       const d = regenDiff(path, fromDirect.bytes.toString("latin1"), tarBytes.toString("latin1"));
       files.set(path, { path, status: "not-regenerable", step: `parser: ${fromDirect.step}`, reason: `${whyNot(path)}; run directly with guessed options, the generator's output differs, which proves nothing about the file`, diff: d.diff });
       continue;
+    }
+    const job = out ? undefined : ruleJobsRun.find((j) => j.path === path);
+    if (job) {
+      const fromRule = rules?.outputs.get(path);
+      const where = `${job.by}:${job.line}`;
+      const values = job.supplied.length ? `, with ${job.supplied.join(", ")}` : "";
+      if (!fromRule) {
+        const step = rules?.steps.find((s) => s.name === `make ${job.dir ? `${job.dir}/` : ""}${job.target}`);
+        files.set(path, { path, status: "not-regenerable", step: "project rule", reason: `the rule at ${where}, run from the tag, ${step?.status === "failed" ? `failed (${step.reason}): ${(step.logTail ?? "").split("\n").filter(Boolean).pop() ?? ""}` : `did not write ${path}`}` });
+        continue;
+      }
+      if (tarBytes && fromRule.bytes.equals(tarBytes)) {
+        files.set(path, { path, status: "reproduced", step: `project rule: ${fromRule.step}`, reason: `rebuilt by the rule at ${where}${values}` });
+        continue;
+      }
+      if (tarBytes) {
+        const d = isBinary(fromRule.bytes) || isBinary(tarBytes) ? { diff: "binary files differ" } : regenDiff(path, fromRule.bytes.toString("utf8"), tarBytes.toString("utf8"));
+        files.set(path, {
+          path,
+          status: "not-regenerable",
+          step: `project rule: ${fromRule.step}`,
+          reason: `the rule at ${where}, run from the tag in the C locale${values}, writes other bytes; the maintainer's locale, tools or configure values may differ, so the difference proves nothing either way`,
+          diff: d.diff,
+        });
+        continue;
+      }
     }
     if (!out) {
       if (!generatedKind(path, (g) => ctx.tree.has(g)) && !substitutedFiles.has(path)) continue;
