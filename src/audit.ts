@@ -283,7 +283,18 @@ async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
 
     const notChecked: NotChecked[] = [...listing.problems];
     const tar = indexMembers(listing.entries);
-    // The index's growth left its smaller tables behind: collect them before the changes are made.
+    // Behaviour hits by member (only when a script had hits: a stored name is rebuilt on each use).
+    const behaviourHits = new Map<string, BehaviourHit[]>();
+    if (behaviour.size) {
+      for (const e of listing.entries) {
+        const hits = behaviour.get(e.rawName);
+        if (hits) behaviourHits.set(e.unsafe ? e.rawName : e.path, hits);
+      }
+    }
+    // The index holds every member from here on: the list is dropped (one pointer per member), and
+    // the index's growth left its smaller tables behind: both are collected before the changes are made.
+    const members = countMembers(listing.entries);
+    listing.entries = [];
     settle();
     const attrFiles: { path: string; content: string }[] = [];
     for (const [path, e] of tree) {
@@ -310,14 +321,7 @@ async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
     // Loops, not push(...xs): a million members can mean a million items (stack overflow).
     for (const a of listing.ambiguities) ctx.ambiguities.push(a);
     for (const n of notChecked) ctx.notChecked.push(n);
-    // (Only when a script had hits: a stored name is rebuilt on each use.)
-    if (behaviour.size) for (const e of listing.entries) {
-      const hits = behaviour.get(e.rawName);
-      if (hits) ctx.behaviourHits.set(e.unsafe ? e.rawName : e.path, hits);
-    }
-    // The index holds every member from here on: the list is dropped (one pointer per member).
-    const members = countMembers(listing.entries);
-    listing.entries = [];
+    for (const [path, hits] of behaviourHits) ctx.behaviourHits.set(path, hits);
 
     if (opts.regenerate) {
       const given = opts.regenerate === true ? {} : opts.regenerate;
