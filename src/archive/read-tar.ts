@@ -22,7 +22,7 @@ export const RETAIN_BUDGET_BYTES = 96 * 1024 * 1024;
  * With a spill directory, only this much of the budget stays in memory; the rest is written to
  * files there and read back when a check needs it (the same bytes are checked, memory stays bounded).
  */
-export const RETAIN_MEMORY_BYTES = 24 * 1024 * 1024;
+export const RETAIN_MEMORY_BYTES = 16 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 /** Members larger than this are gathered in the reused scratch buffer. */
 const SCRATCH_FROM = 256 * 1024;
