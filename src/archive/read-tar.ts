@@ -139,7 +139,8 @@ class TrailingScan {
 
 /**
  * Stream a tarball once: detect compression by magic bytes, decompress, frame it as GNU tar does,
- * and compute the tree `tar x` leaves behind with every file's git blob id. Nothing is written to disk.
+ * and compute the tree `tar x` leaves behind with every file's git blob id. Nothing is written to disk
+ * but retained bytes past the in-memory budget, into the caller's private spill directory (names chosen here).
  */
 export async function readTarball(file: string, opts: ReadTarOptions = {}): Promise<ArchiveListing> {
   let size: number;
