@@ -1,4 +1,7 @@
-import { posix } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { AuditResult, Change, Finding, NotChecked, Severity, TreeEntry } from "./types.js";
@@ -75,9 +78,12 @@ function slimChanges(changes: Change[]): Change[] {
   for (let i = 0; i < changes.length; i++) {
     const c = changes[i]!;
     changes[i] = (c.explainedBy ? { kind: c.kind, path: c.path, explainedBy: c.explainedBy } : { kind: c.kind, path: c.path }) as Change;
+    // The replaced changes (and the members only they still hold) are collected as it goes.
+    if ((i + 1) % SLIM_SETTLE_EVERY === 0) settle();
   }
   return changes;
 }
+const SLIM_SETTLE_EVERY = 1 << 18;
 
 function settle(): void {
   if (collect === undefined) {
@@ -174,9 +180,10 @@ function candidatePaths(rawName: string): [string, string] {
  * One streaming pass over the tarball. Bytes are kept only for members whose blob id differs
  * from the tree at the same path; build scripts are scanned for behaviour patterns on the way.
  */
-async function readAgainstTree(file: string, tree: Map<string, TreeEntry>, onProgress: AuditOptions["onProgress"]) {
+async function readAgainstTree(file: string, tree: Map<string, TreeEntry>, onProgress: AuditOptions["onProgress"], spillDir: () => string) {
   const behaviour = new Map<string, BehaviourHit[]>();
   const listing = await readTarball(file, {
+    spillDir,
     retain: (oid, rawName) => candidatePaths(rawName).every((p) => tree.get(p)?.oid !== oid),
     wantsInspection: (rawName) => candidatePaths(rawName).some(isBuildScript),
     inspect: (rawName, bytes) => {
@@ -255,7 +262,13 @@ async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
       refError = e;
     }
     let tree = resolved ? subtree(await backend.listTree(resolved.commit), subdir) : new Map<string, TreeEntry>();
-    const { listing, behaviour } = await readAgainstTree(local.file, tree, opts.onProgress);
+    // Retained bytes beyond the in-memory part of the budget go to a private directory, made on first use.
+    let spill: string | undefined;
+    cleanups.push(async () => {
+      if (spill) await rm(spill, { recursive: true, force: true });
+    });
+    const spillDir = (): string => (spill ??= mkdtempSync(join(tmpdir(), "distvet-spill-")));
+    const { listing, behaviour } = await readAgainstTree(local.file, tree, opts.onProgress, spillDir);
     settle();
     if (opts.sha256 && opts.sha256.toLowerCase() !== listing.sha256) {
       throw new DistvetError("E_CHECKSUM_MISMATCH", `sha256 of ${opts.tarball} is ${listing.sha256}, not the expected ${opts.sha256.toLowerCase()}`);
@@ -273,6 +286,19 @@ async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
 
     const notChecked: NotChecked[] = [...listing.problems];
     const tar = indexMembers(listing.entries);
+    // Behaviour hits by member (only when a script had hits: a stored name is rebuilt on each use).
+    const behaviourHits = new Map<string, BehaviourHit[]>();
+    if (behaviour.size) {
+      for (const e of listing.entries) {
+        const hits = behaviour.get(e.rawName);
+        if (hits) behaviourHits.set(e.unsafe ? e.rawName : e.path, hits);
+      }
+    }
+    // The index holds every member from here on: the list is dropped (one pointer per member), and
+    // the index's growth left its smaller tables behind: both are collected before the changes are made.
+    const members = countMembers(listing.entries);
+    listing.entries = [];
+    settle();
     const attrFiles: { path: string; content: string }[] = [];
     for (const [path, e] of tree) {
       if (posix.basename(path) === ".gitattributes") attrFiles.push({ path, content: (await backend.readBlob(e.oid)).toString("utf8") });
@@ -311,10 +337,7 @@ async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
     // Loops, not push(...xs): a million members can mean a million items (stack overflow).
     for (const a of listing.ambiguities) ctx.ambiguities.push(a);
     for (const n of notChecked) ctx.notChecked.push(n);
-    for (const e of listing.entries) {
-      const hits = behaviour.get(e.rawName);
-      if (hits) ctx.behaviourHits.set(e.unsafe ? e.rawName : e.path, hits);
-    }
+    for (const [path, hits] of behaviourHits) ctx.behaviourHits.set(path, hits);
 
     if (opts.regenerate) {
       const given = opts.regenerate === true ? {} : opts.regenerate;
@@ -334,13 +357,24 @@ async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
     const counts = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
     const hint = ctx.regeneration ? null : regenerateHint(changes, { tarball: opts.tarball, repo: opts.repo ?? ".", ref, ...(subdir ? { subdir } : {}) });
     for (const f of findings) counts[f.severity]++;
+    let explained = 0;
+    let verified = 0;
+    let unverified = 0;
+    for (const c of changes) {
+      if (!c.explainedBy) continue;
+      explained++;
+      if (c.explainedBy.trust === "verified") verified++;
+      else if (c.explainedBy.trust === "unverified") unverified++;
+    }
+    // The rules are done: the member index goes, so the members leave memory as the changes are slimmed.
+    tar.clear();
     return {
       formatVersion: 1,
       tool: { name: "distvet", version: VERSION },
       tarball: {
         source: opts.tarball,
         sha256: listing.sha256,
-        entries: countMembers(listing.entries),
+        entries: members,
         compression: listing.compression,
         ...(listing.paxCommit ? { pax_commit: listing.paxCommit } : {}),
         ...(signature ? { signature } : {}),
@@ -355,9 +389,9 @@ async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
       },
       summary: {
         identical,
-        explained: changes.filter((c) => c.explainedBy).length,
-        verified: changes.filter((c) => c.explainedBy?.trust === "verified").length,
-        unverified: changes.filter((c) => c.explainedBy?.trust === "unverified").length,
+        explained,
+        verified,
+        unverified,
         findings: counts,
       },
       // Sorted in place: the rules are done with them (a copy is one more pointer per member).

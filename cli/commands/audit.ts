@@ -1,10 +1,11 @@
-import { accessSync, constants, existsSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, statSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
 import { dirname, resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import cliProgress from "cli-progress";
 import { audit as realAudit, type AuditOptions } from "../../src/audit.js";
 import type { AuditResult } from "../../src/types.js";
-import { FORMATS, render, type Format } from "../../src/report/index.js";
+import { FORMATS, render, renderJsonChunks, type Format } from "../../src/report/index.js";
 import { discoverConfig, loadConfig, unusedAllowEntries, type Config } from "../../src/config.js";
 import { DistvetError } from "../../src/errors.js";
 import { RULES } from "../../src/rules/registry.js";
@@ -161,20 +162,31 @@ export async function runAudit(argv: AuditArgs, deps: AuditDeps = { audit: realA
   for (const { index, entry } of unusedAllowEntries(allow, result.allowed ?? [])) {
     note(`warning: allow[${index}] (rule ${entry.rule}, path ${entry.path}) matched no finding; remove it or fix the rule or path`);
   }
-  const text = render(result, argv.format, {
-    color: useColor(argv, deps.env, process.stdout.isTTY === true),
-    verbose: argv.verbose,
-    catalogue: ruleCatalogue(),
-    ...(argv.summary ? { summary: true } : {}),
-  });
+  // The JSON report is written piece by piece: a million changes are never one string in memory.
+  const chunks: Iterable<string> =
+    argv.format === "json"
+      ? renderJsonChunks(result)
+      : [
+          render(result, argv.format, {
+            color: useColor(argv, deps.env, process.stdout.isTTY === true),
+            verbose: argv.verbose,
+            catalogue: ruleCatalogue(),
+            ...(argv.summary ? { summary: true } : {}),
+          }),
+        ];
   if (argv.output) {
+    let fd: number | undefined;
     try {
-      writeFileSync(argv.output, text);
+      fd = openSync(argv.output, "w");
+      for (const c of chunks) writeFileSync(fd, c);
     } catch (e) {
       throw bad(`cannot write the report to ${argv.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
+  } else {
+    for (const c of chunks) if (!process.stdout.write(c)) await once(process.stdout, "drain");
   }
-  else process.stdout.write(text);
   return exitCodeFor(result, failOn);
 }
 

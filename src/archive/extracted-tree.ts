@@ -15,9 +15,37 @@
  *   members aside, flagged unsafe, for the path-traversal rule);
  * - a hardlink links to what exists at that moment; leading `/` and `../` are dropped from its target.
  */
+import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import type { ArchiveAmbiguity, EntryType, TarEntry } from "../types.js";
 import { normalizeMemberName } from "./paths.js";
+
+/**
+ * Bytes kept for a member other than whole-in-memory: its head only, or bytes spilled to a file in
+ * the audit's private spill directory (read back on each use, never cached).
+ */
+export class Kept {
+  constructor(
+    /** The whole content (true) or only its first bytes (false). */
+    readonly whole: boolean,
+    private readonly bytes: Buffer | undefined,
+    /** The spill file (a name distvet chose, never one from the archive). */
+    private readonly file?: string,
+  ) {}
+  read(): Buffer | undefined {
+    if (this.bytes) return this.bytes;
+    try {
+      return readFileSync(this.file!);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The top-level directory stripped from every member ("pkg-1.0/"), shared by all of them. */
+export class StrippedRoot {
+  constructor(readonly prefix: string) {}
+}
 
 /**
  * One entry of the extracted tree. A class with every field declared, so a million entries share
@@ -25,19 +53,77 @@ import { normalizeMemberName } from "./paths.js";
  */
 export class Node implements TarEntry {
   oid?: string = undefined;
+  /**
+   * Kept bytes: a Buffer is the whole content in memory (the common case, no extra object);
+   * a Kept is a head, or bytes spilled to disk. A real field, not one added when set: a million
+   * kept empty members would each get a property array.
+   */
+  kept: Buffer | Kept | undefined = undefined;
+  /**
+   * The name as stored, or the top-level directory it was stored under once that was stripped from
+   * the path (the stored name is then that prefix and the path: one string per member, not two).
+   */
+  private raw: string | StrippedRoot;
   // Rare fields are added only when set (declare: no per-entry slot for them).
   declare linkTarget?: string;
   declare hardlinkTo?: string;
-  declare data?: Buffer;
-  declare head?: Buffer;
   declare unsafe?: string;
   constructor(
     public path: string,
-    public rawName: string,
+    rawName: string,
     public type: EntryType,
     public mode: number,
     public size: number,
-  ) {}
+  ) {
+    this.raw = rawName;
+  }
+
+  /** The name exactly as stored in the archive. */
+  get rawName(): string {
+    const r = this.raw;
+    return typeof r === "string" ? r : r.prefix + this.path;
+  }
+  set rawName(name: string) {
+    this.raw = name;
+  }
+
+  /**
+   * Strip the top-level directory `root` from the path. A member stored under exactly that name
+   * keeps no second string for it: the path becomes its own string (not a slice that would hold the
+   * stored name) and the stored name is rebuilt from `root` when asked.
+   */
+  stripRoot(root: StrippedRoot): void {
+    const p = this.path;
+    if (!p.startsWith(root.prefix)) {
+      const i = p.indexOf("/");
+      this.path = i < 0 ? "" : p.slice(i + 1);
+      return;
+    }
+    const rest = p.slice(root.prefix.length);
+    if (this.raw === p) {
+      // JSON round trip: a flat copy (V8 makes a slice of 13 or more characters share its parent).
+      this.path = rest.length >= 13 ? (JSON.parse(JSON.stringify(rest)) as string) : rest;
+      this.raw = root;
+    } else this.path = rest;
+  }
+
+  /** Bytes, kept only for entries that differ from git (bounded; read back from disk when spilled). */
+  get data(): Buffer | undefined {
+    const k = this.kept;
+    return k === undefined || Buffer.isBuffer(k) ? k : k.whole ? k.read() : undefined;
+  }
+  set data(b: Buffer | undefined) {
+    this.kept = b;
+  }
+
+  /** First bytes of a differing entry too large to keep whole. */
+  get head(): Buffer | undefined {
+    const k = this.kept;
+    return k instanceof Kept && !k.whole ? k.read() : undefined;
+  }
+  set head(b: Buffer | undefined) {
+    this.kept = b ? new Kept(false, b) : undefined;
+  }
 }
 
 export interface NodeInit {
@@ -235,8 +321,8 @@ export class ExtractedTree {
         n.type = "file";
         n.mode = t.mode;
         this.inode.set(n, ino);
-        if (t.data) n.data = t.data;
-        if (t.head) n.head = t.head;
+        // The same kept bytes (a spilled member is not read back here).
+        n.kept = t.kept;
       }
     }
     const existing = this.nodes.get(path);
@@ -344,6 +430,18 @@ export class ExtractedTree {
       return null;
     }
     return t;
+  }
+
+  /**
+   * Drop the indexes once the entries are taken (a stream's callbacks may keep this tree reachable
+   * for a while after the read: its maps hold a key string per member).
+   */
+  release(): void {
+    this.nodes.clear();
+    this.children.clear();
+    this.dirs.clear();
+    this.inoCount.clear();
+    this.inode.clear();
   }
 
   /** The final tree: one entry per path (insertion order), then the unsafe members. */

@@ -1,4 +1,5 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { open, stat } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
@@ -9,7 +10,7 @@ import { BlobHasher, blobId } from "./blob-id.js";
 import { detectCompression, type Compression } from "./detect.js";
 import { archiveError, createDecompressor } from "./decompress.js";
 import { BLOCK, peekHeaderName, TarFramer, type Frame, type FrameSink } from "./tar-frames.js";
-import { ExtractedTree, type Node } from "./extracted-tree.js";
+import { ExtractedTree, Kept, Node, StrippedRoot } from "./extracted-tree.js";
 import { sparseSink } from "./sparse.js";
 
 /** Entries up to this size are kept in memory when they differ from git; larger ones keep only a head. */
@@ -17,6 +18,11 @@ export const RETAIN_MAX_BYTES = 8 * 1024 * 1024;
 export const HEAD_BYTES = 64 * 1024;
 /** Total bytes kept for all entries together; beyond it only blob ids are kept (and the entry is listed as not checked). */
 export const RETAIN_BUDGET_BYTES = 96 * 1024 * 1024;
+/**
+ * With a spill directory, only this much of the budget stays in memory; the rest is written to
+ * files there and read back when a check needs it (the same bytes are checked, memory stays bounded).
+ */
+export const RETAIN_MEMORY_BYTES = 16 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 /** Members larger than this are gathered in the reused scratch buffer. */
 const SCRATCH_FROM = 256 * 1024;
@@ -44,6 +50,13 @@ export interface ReadTarOptions {
   forceJsDecompressors?: boolean;
   /** Override the retained-bytes budget (tests). */
   retainBudget?: number;
+  /**
+   * A private directory (created on first call, removed by the caller when done) for retained
+   * bytes beyond RETAIN_MEMORY_BYTES. Without it the whole budget is kept in memory.
+   */
+  spillDir?: () => string;
+  /** Override the in-memory part of the budget when spilling (tests). */
+  retainMemory?: number;
 }
 
 export type ArchiveEntry = TarEntry;
@@ -126,7 +139,8 @@ class TrailingScan {
 
 /**
  * Stream a tarball once: detect compression by magic bytes, decompress, frame it as GNU tar does,
- * and compute the tree `tar x` leaves behind with every file's git blob id. Nothing is written to disk.
+ * and compute the tree `tar x` leaves behind with every file's git blob id. Nothing is written to disk
+ * but retained bytes past the in-memory budget, into the caller's private spill directory (names chosen here).
  */
 export async function readTarball(file: string, opts: ReadTarOptions = {}): Promise<ArchiveListing> {
   let size: number;
@@ -163,6 +177,31 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
   const tree = new ExtractedTree();
   const budget = opts.retainBudget ?? RETAIN_BUDGET_BYTES;
   let retained = 0;
+  const inMemory = opts.spillDir ? Math.min(opts.retainMemory ?? RETAIN_MEMORY_BYTES, budget) : budget;
+  let spills = 0;
+  /**
+   * Keep `bytes` (whole content or head): in memory within its part of the budget, else in a spill
+   * file. Returns why it could not be kept, or null.
+   */
+  const keep = (node: Node, bytes: Buffer, whole: boolean, copy: boolean): string | null => {
+    if (retained + bytes.length > budget) {
+      return `its bytes were not kept: the ${budget / 1048576} MiB budget for differing content was used up, so only its blob id was compared (content rules did not read it)`;
+    }
+    if (retained + bytes.length <= inMemory || bytes.length === 0) {
+      const b = copy ? Buffer.from(bytes) : bytes;
+      node.kept = whole ? b : new Kept(false, b);
+    } else {
+      try {
+        const file = join(opts.spillDir!(), String(++spills));
+        writeFileSync(file, bytes, { flag: "wx", mode: 0o600 });
+        node.kept = new Kept(whole, undefined, file);
+      } catch (e) {
+        return `its bytes were not kept: they could not be written to the temporary directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), so only its blob id was compared (content rules did not read it)`;
+      }
+    }
+    retained += bytes.length;
+    return null;
+  };
   let scratch: Buffer | undefined;
   let paxCommit: string | undefined;
   let emptyPaxAt = -1;
@@ -178,7 +217,7 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
           node.oid = EMPTY_OID;
           node.size = 0;
           if (opts.inspect && opts.wantsInspection?.(node.path)) opts.inspect(node.rawName, EMPTY);
-          if (opts.retain?.(EMPTY_OID, node.path, 0)) node.data = EMPTY;
+          if (opts.retain?.(EMPTY_OID, node.path, 0)) node.kept = EMPTY;
           tree.written(node);
         },
       };
@@ -202,17 +241,8 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
         node.size = frame.size;
         if (whole && opts.inspect && opts.wantsInspection?.(node.path)) opts.inspect(node.rawName, whole);
         if (opts.retain?.(node.oid, node.path, frame.size)) {
-          const keep = whole ?? head!;
-          if (retained + keep.length <= budget) {
-            retained += keep.length;
-            if (whole) node.data = reuse ? Buffer.from(whole) : whole;
-            else node.head = head!;
-          } else {
-            tree.problems.push({
-              path: node.path,
-              reason: `its bytes were not kept: the ${budget / 1048576} MiB budget for differing content was used up, so only its blob id was compared (content rules did not read it)`,
-            });
-          }
+          const why = keep(node, whole ?? head!, whole !== null, whole !== null && reuse);
+          if (why) tree.problems.push({ path: node.path, reason: why });
         }
         tree.written(node);
       },
@@ -401,6 +431,7 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
   }
 
   const entries = tree.entries();
+  tree.release();
   const root = stripRoot(entries);
   const strip = (p: string): string => (root !== undefined && p.startsWith(`${root}/`) ? p.slice(root.length + 1) : p);
   const ambiguities = tree.ambiguities.map((a) => ({ ...a, path: strip(normalizeLoose(a.path)) }));
@@ -442,8 +473,10 @@ function stripRoot(entries: ArchiveEntry[]): string | undefined {
     if (p !== first && !(p.startsWith(first) && p[first.length] === "/")) return undefined;
     if (p === first && e.type !== "dir") return undefined;
   }
+  const root = new StrippedRoot(`${first}/`);
   for (const e of safe) {
-    e.path = stripFirst(e.path);
+    if (e instanceof Node) e.stripRoot(root);
+    else e.path = stripFirst(e.path);
     if (e.hardlinkTo !== undefined) e.hardlinkTo = stripFirst(e.hardlinkTo);
   }
   return first;

@@ -1,7 +1,7 @@
 import type { AuditResult } from "../types.js";
 import type { RenderOptions } from "./common.js";
 import { renderText } from "./text.js";
-import { renderJson } from "./json.js";
+import { renderJson, renderJsonChunks } from "./json.js";
 import { renderSarif } from "./sarif.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderHtml } from "./html.js";
@@ -28,4 +28,4 @@ export function render(result: AuditResult, format: Format, options: RenderOptio
 }
 
 export type { RenderOptions, RuleCatalogue, RuleInfo } from "./common.js";
-export { renderText, renderJson, renderSarif, renderMarkdown, renderHtml, renderGithub };
+export { renderText, renderJson, renderJsonChunks, renderSarif, renderMarkdown, renderHtml, renderGithub };

@@ -33,7 +33,9 @@ export default defineRule({
   severity: "high",
   title: "Build script selects or names a binary file (payload extraction shape)",
   async check(ctx, report) {
-    const files = [...ctx.tar.entries()].filter(([, e]) => e.type === "file" && !e.unsafe).map(([p]) => p);
+    // A loop, not [...entries()]: a million members would be a million pair arrays at once.
+    const files: string[] = [];
+    for (const [p, e] of ctx.tar) if (e.type === "file" && !e.unsafe) files.push(p);
     let candidates: Map<string, Buffer> | undefined;
     for (const path of files) {
       if (!isBuildScript(path)) continue;

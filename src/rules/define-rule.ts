@@ -24,7 +24,12 @@ export interface Rule extends RuleMeta {
 }
 
 export interface RuleDefinition extends RuleMeta {
-  check(ctx: AuditContext, report: (f: FindingInput) => void): Promise<void> | void;
+  /**
+   * `folds(severity)` is true once findings of that severity are only counted (see
+   * FINDINGS_PER_SEVERITY_MAX): a rule with very many findings may then report just the path and
+   * skip building a message and evidence nobody will see.
+   */
+  check(ctx: AuditContext, report: (f: FindingInput) => void, folds: (severity?: Severity) => boolean): Promise<void> | void;
 }
 
 /**
@@ -46,6 +51,7 @@ export function defineRule(def: RuleDefinition): Rule {
       const out: Finding[] = [];
       const kept = new Map<Severity, number>();
       const folded = new Map<Severity, { count: number; paths: string[] }>();
+      const folds = (severity?: Severity): boolean => (kept.get(severity ?? def.severity) ?? 0) >= FINDINGS_PER_SEVERITY_MAX;
       await def.check(ctx, (f) => {
         const severity = f.severity ?? def.severity;
         const n = kept.get(severity) ?? 0;
@@ -66,7 +72,7 @@ export function defineRule(def: RuleDefinition): Rule {
           ...(f.evidence ? { evidence: f.evidence } : {}),
           docs: `${DOCS_BASE}${def.id}.md`,
         });
-      });
+      }, folds);
       for (const [severity, { count, paths }] of folded) {
         out.push({
           rule: def.id,
