@@ -78,6 +78,21 @@ describe("git backends", () => {
     expect(b).toEqual(a);
   });
 
+  it("the git binary's listing is read as it streams: records split across pipe chunks, odd names, and a failure are exact", async () => {
+    // 3,000 files with long, non-ASCII, spaced and tab-holding names: the listing is ~600 KB,
+    // so records straddle the pipe's 64 KB chunks at every offset.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) files[`dir ${i % 7}/${"ü".repeat(i % 40)}-${"x".repeat(i % 113)}\tname ${i}.c`] = `${i}\n`;
+    const big = tmp();
+    const [id] = makeRepo(join(big, "w"), [{ files, tag: "v1" }], { bare: join(big, "b.git") });
+    const listed = await new CliGit(join(big, "b.git")).listTree(id!);
+    expect(listed.length).toBe(3000);
+    expect(new Set(listed.map((e) => e.path))).toEqual(new Set(Object.keys(files)));
+    const byHand = execFileSync("git", ["--git-dir", join(big, "b.git"), "ls-tree", "-r", "-z", "--full-tree", id!]).toString("utf8").split("\0").filter(Boolean);
+    expect(listed.map((e) => `${e.mode} blob ${e.oid}\t${e.path}`)).toEqual(byHand);
+    await expect(new CliGit(join(big, "b.git")).listTree("0".repeat(40))).rejects.toMatchObject({ code: "E_GIT_FAILED" });
+  });
+
   it("openRepo accepts a working tree or a bare repo and rejects other paths", async () => {
     expect((await openRepo(work)).gitdir).toBe(join(work, ".git"));
     expect((await openRepo(bare, "isomorphic-git")).kind).toBe("isomorphic-git");

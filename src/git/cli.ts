@@ -44,19 +44,42 @@ export class CliGit implements GitBackend {
     return this.tags.then((t) => [...t]);
   }
 
-  async listTree(commit: string): Promise<TreeEntry[]> {
-    const out = await this.git(["ls-tree", "-r", "-z", "--full-tree", commit]);
-    const entries: TreeEntry[] = [];
-    let start = 0;
-    for (let i = 0; i < out.length; i++) {
-      if (out[i] !== 0) continue;
-      const rec = out.subarray(start, i).toString("utf8");
-      start = i + 1;
-      const tab = rec.indexOf("\t");
-      const [mode, , oid] = rec.slice(0, tab).split(" ");
-      entries.push({ mode: mode!, oid: oid!, path: rec.slice(tab + 1) });
-    }
-    return entries;
+  /**
+   * The tag's tree, parsed as `git ls-tree` streams it: a tree of a million files is about 80 MB
+   * of listing, which is never held (or concatenated) in one buffer. Modes are shared strings.
+   */
+  listTree(commit: string): Promise<TreeEntry[]> {
+    return new Promise((resolve, reject) => {
+      const p = spawn("git", ["--git-dir", this.gitdir, "ls-tree", "-r", "-z", "--full-tree", commit], { stdio: ["ignore", "pipe", "pipe"] });
+      const entries: TreeEntry[] = [];
+      let tail: Buffer | null = null;
+      let stderr = "";
+      p.stdout.on("data", (chunk: Buffer) => {
+        const buf = tail ? Buffer.concat([tail, chunk]) : chunk;
+        let start = 0;
+        try {
+          for (let nul = buf.indexOf(0, start); nul !== -1; nul = buf.indexOf(0, start)) {
+            entries.push(treeRecord(buf, start, nul));
+            start = nul + 1;
+          }
+        } catch (e) {
+          p.kill();
+          reject(e);
+          return;
+        }
+        // A record split between chunks: keep a copy of its start, not the whole chunk.
+        tail = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
+      });
+      p.stderr.on("data", (d: Buffer) => {
+        if (stderr.length < 4096) stderr += d.toString();
+      });
+      p.on("error", (e) => reject(new DistvetError("E_GIT_FAILED", `git ls-tree could not run: ${e.message}`)));
+      p.on("close", (code) => {
+        if (code !== 0) reject(new DistvetError("E_GIT_FAILED", `git ls-tree ${commit} failed: ${stderr.trim().split("\n")[0] || `exit ${code}`}`));
+        else if (tail) reject(new DistvetError("E_GIT_FAILED", `git ls-tree ${commit} ended in the middle of an entry`));
+        else resolve(entries);
+      });
+    });
   }
 
   readBlob(oid: string): Promise<Buffer>;
@@ -71,6 +94,20 @@ export class CliGit implements GitBackend {
   async close(): Promise<void> {
     this.batch?.close();
   }
+}
+
+const MODES = new Map<string, string>();
+
+/** One `<mode> SP <type> SP <oid> TAB <path>` record of `ls-tree -z`, from buf[start, end). */
+function treeRecord(buf: Buffer, start: number, end: number): TreeEntry {
+  const tab = buf.indexOf(9, start);
+  const sp1 = buf.indexOf(32, start);
+  const sp2 = sp1 === -1 ? -1 : buf.indexOf(32, sp1 + 1);
+  if (tab === -1 || tab > end || sp2 === -1 || sp2 > tab) throw new DistvetError("E_GIT_FAILED", "git ls-tree printed an entry distvet cannot read");
+  const modeText = buf.toString("latin1", start, sp1);
+  let mode = MODES.get(modeText);
+  if (mode === undefined) MODES.set(modeText, (mode = modeText));
+  return { mode, oid: buf.toString("latin1", sp2 + 1, tab), path: buf.toString("utf8", tab + 1, end) };
 }
 
 interface BatchRequest {
