@@ -193,6 +193,7 @@ async function readAgainstTree(file: string, tree: Map<string, TreeEntry>, onPro
   const listing = await readTarball(file, {
     spillDir,
     retain: (oid, rawName) => candidatePaths(rawName).every((p) => tree.get(p)?.oid !== oid),
+    twin: (path) => tree.get(path),
     wantsInspection: (rawName) => candidatePaths(rawName).some(isBuildScript),
     inspect: (rawName, bytes) => {
       if (isBinary(bytes)) return;

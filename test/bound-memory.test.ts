@@ -80,6 +80,31 @@ describe("findings of one kind over very many members", () => {
   });
 });
 
+describe("members that match the caller's tree", () => {
+  it("share its strings without changing a path, a stored name or a blob id, with and without a top-level directory", async () => {
+    const same = Buffer.from("same\n");
+    for (const root of ["r-1/", ""]) {
+      const t = tarBytes();
+      if (root) t.dir(root);
+      t.file(`${root}a/same.c`, same).file(`${root}a/other.c`, "tarball bytes\n").file(`${root}only-in-tarball.c`, "x\n");
+      const file = join(tmp(), "t.tar");
+      writeFileSync(file, t.eof().bytes());
+      const tree = new Map([
+        ["a/same.c", { path: "a/same.c", oid: blobId(same) }],
+        ["a/other.c", { path: "a/other.c", oid: blobId("git bytes\n") }],
+      ]);
+      const asked: string[] = [];
+      const r = await readTarball(file, { twin: (p) => (asked.push(p), tree.get(p)) });
+      expect(asked.sort()).toEqual(["a/other.c", "a/same.c", "only-in-tarball.c"]);
+      const by = (p: string) => r.entries.find((e) => e.path === p)!;
+      expect(by("a/same.c")).toMatchObject({ rawName: `${root}a/same.c`, oid: blobId(same) });
+      // A twin with other bytes gives its path string only: the member keeps its own blob id.
+      expect(by("a/other.c")).toMatchObject({ rawName: `${root}a/other.c`, oid: blobId("tarball bytes\n") });
+      expect(by("only-in-tarball.c").rawName).toBe(`${root}only-in-tarball.c`);
+    }
+  });
+});
+
 describe("the JSON report in pieces", () => {
   it("adds up to JSON.stringify's text, byte for byte, for a report with many changes", async () => {
     const r = await auditMany();

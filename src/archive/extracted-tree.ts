@@ -92,7 +92,7 @@ export class Node implements TarEntry {
    * keeps no second string for it: the path becomes its own string (not a slice that would hold the
    * stored name) and the stored name is rebuilt from `root` when asked.
    */
-  stripRoot(root: StrippedRoot): void {
+  stripRoot(root: StrippedRoot, twin?: Twin): void {
     const p = this.path;
     if (!p.startsWith(root.prefix)) {
       const i = p.indexOf("/");
@@ -101,10 +101,24 @@ export class Node implements TarEntry {
     }
     const rest = p.slice(root.prefix.length);
     if (this.raw === p) {
-      // JSON round trip: a flat copy (V8 makes a slice of 13 or more characters share its parent).
-      this.path = rest.length >= 13 ? (JSON.parse(JSON.stringify(rest)) as string) : rest;
       this.raw = root;
-    } else this.path = rest;
+      // The caller's equal string when it has one, else a flat copy: a JSON round trip, since V8
+      // makes a slice of 13 or more characters share (and keep alive) its parent.
+      if (this.share(rest, twin)) return;
+      this.path = rest.length >= 13 ? (JSON.parse(JSON.stringify(rest)) as string) : rest;
+    } else if (!this.share(rest, twin)) this.path = rest;
+  }
+
+  /**
+   * Take the caller's strings for this member's path and, when the bytes are the same, its blob
+   * id: equal strings, one copy instead of two for every member that matches the tag's tree.
+   */
+  share(path: string, twin?: Twin): boolean {
+    const t = twin?.(path);
+    if (!t || t.path !== path) return false;
+    this.path = t.path;
+    if (this.oid === t.oid) this.oid = t.oid;
+    return true;
   }
 
   /** Bytes, kept only for entries that differ from git (bounded; read back from disk when spilled). */
@@ -125,6 +139,9 @@ export class Node implements TarEntry {
     this.kept = b ? new Kept(false, b) : undefined;
   }
 }
+
+/** The caller's record of a path (the tag's tree entry), if it has one: see Node.share. */
+export type Twin = (path: string) => { path: string; oid: string } | undefined;
 
 export interface NodeInit {
   type: EntryType;

@@ -10,7 +10,7 @@ import { BlobHasher, blobId } from "./blob-id.js";
 import { detectCompression, type Compression } from "./detect.js";
 import { archiveError, createDecompressor } from "./decompress.js";
 import { BLOCK, peekHeaderName, TarFramer, type Frame, type FrameSink } from "./tar-frames.js";
-import { ExtractedTree, Kept, Node, StrippedRoot } from "./extracted-tree.js";
+import { ExtractedTree, Kept, Node, StrippedRoot, type Twin } from "./extracted-tree.js";
 import { sparseSink } from "./sparse.js";
 
 /** Entries up to this size are kept in memory when they differ from git; larger ones keep only a head. */
@@ -57,6 +57,11 @@ export interface ReadTarOptions {
   spillDir?: () => string;
   /** Override the in-memory part of the budget when spilling (tests). */
   retainMemory?: number;
+  /**
+   * The caller's entry for a path (top-level directory stripped), whose path and blob id strings
+   * a matching member shares instead of holding copies (memory only: no value changes).
+   */
+  twin?: Twin;
 }
 
 export type ArchiveEntry = TarEntry;
@@ -432,7 +437,8 @@ export async function readTarball(file: string, opts: ReadTarOptions = {}): Prom
 
   const entries = tree.entries();
   tree.release();
-  const root = stripRoot(entries);
+  const root = stripRoot(entries, opts.twin);
+  if (root === undefined && opts.twin) for (const e of entries) if (e instanceof Node && !e.unsafe) e.share(e.path, opts.twin);
   const strip = (p: string): string => (root !== undefined && p.startsWith(`${root}/`) ? p.slice(root.length + 1) : p);
   const ambiguities = tree.ambiguities.map((a) => ({ ...a, path: strip(normalizeLoose(a.path)) }));
   return {
@@ -463,7 +469,7 @@ const stripFirst = (p: string): string => {
  * Members with unsafe names (absolute, "..") keep their raw name and do not count, so one planted
  * "/etc/x" cannot turn every other member into a difference.
  */
-function stripRoot(entries: ArchiveEntry[]): string | undefined {
+function stripRoot(entries: ArchiveEntry[], twin?: Twin): string | undefined {
   const safe = entries.filter((e) => !e.unsafe);
   if (safe.length === 0) return undefined;
   const first = safe[0]!.path.split("/")[0]!;
@@ -475,7 +481,7 @@ function stripRoot(entries: ArchiveEntry[]): string | undefined {
   }
   const root = new StrippedRoot(`${first}/`);
   for (const e of safe) {
-    if (e instanceof Node) e.stripRoot(root);
+    if (e instanceof Node) e.stripRoot(root, twin);
     else e.path = stripFirst(e.path);
     if (e.hardlinkTo !== undefined) e.hardlinkTo = stripFirst(e.hardlinkTo);
   }
