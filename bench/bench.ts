@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -105,7 +105,12 @@ function section(title: string, intro: string): { title: string; intro: string; 
   return current;
 }
 
+/** Other work on the machine shows in the load average: recorded at the start and before each row. */
+const LOAD_AT_START = loadavg()[0]!.toFixed(2);
+let loadSeen = 0;
+
 function runOne(input: Input): Row {
+  loadSeen = Math.max(loadSeen, loadavg()[0]!);
   const { tarball, repo, ref, subdir } = input;
   // The largest inputs are measured once: their runs take minutes each.
   const RUNS = (input.members ?? 0) > 200_000 || (input.unpackedMiB ?? 0) > 1024 ? 1 : RUNS_DEFAULT;
@@ -243,7 +248,7 @@ const REAL: { file: RegExp; mirror: string; ref: string; subdir?: string }[] = [
   { file: /^libssh2_1\.10\.0\.orig\.tar\.gz$/, mirror: "libssh2+libssh2", ref: "libssh2-1.10.0" },
   { file: /^harfbuzz_6\.0\.0\+dfsg\.orig\.tar\.xz$/, mirror: "harfbuzz+harfbuzz", ref: "6.0.0" },
   { file: /^git_2\.39\.5\.orig\.tar\.xz$/, mirror: "git+git", ref: "v2.39.5" },
-  { file: /^cmake_3\.\d+\.\d+\.orig\.tar\.gz$/, mirror: "Kitware+CMake", ref: "" },
+  { file: /^cmake_3\.25\.1\.orig\.tar\.gz$/, mirror: "Kitware+CMake", ref: "v3.25.1" },
   { file: /^llvm-toolchain-15_15\.0\.\d+\.orig\.tar\.xz$/, mirror: "llvm+llvm-project", ref: "" },
 ];
 
@@ -296,7 +301,7 @@ function machine(): string {
   const mem = (Number(/MemTotal:\s+(\d+)/.exec(readFileSync("/proc/meminfo", "utf8"))?.[1] ?? 0) / 1048576).toFixed(0);
   const ver = (c: string) => spawnSync("bash", ["-c", c]).stdout?.toString().split("\n")[0]?.trim() || "not installed";
   return [
-    `- CPU: ${cpu}, \`nproc\` = ${nproc}, ${mem} GiB RAM; the machine was shared with other jobs while this ran, so absolute times are noisy: compare the columns of one row, which were measured back to back.`,
+    `- CPU: ${cpu}, \`nproc\` = ${nproc}, ${mem} GiB RAM. One-minute load average when the run started: ${LOAD_AT_START}; highest seen between rows: ${loadSeen.toFixed(2)} (the benchmark itself keeps one or two cores busy). Compare the columns of one row, which were measured back to back.`,
     `- Node ${process.version}; ${ver("git --version")}; ${ver("xz --version")}; ${ver("tar --version")}; diffoscope: ${ver("diffoscope --version")}.`,
     `- Best of ${RUNS_DEFAULT} wall time (one run for inputs over 200,000 members or 1 GiB); peak RSS is the largest of the runs (\`/usr/bin/time -f %M\`, the whole process tree's largest process). Mode: ${QUICK ? "--quick (small sizes)" : "full"}.`,
   ].join("\n");
