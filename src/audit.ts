@@ -251,6 +251,8 @@ export async function audit(opts: AuditOptions): Promise<AuditResult> {
 }
 
 async function auditOnce(opts: AuditOptions): Promise<AuditResult> {
+  // Growth is measured from this audit's own collections (a batch worker runs audit after audit).
+  liveAfterSettle = 0;
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const local = await obtainTarball(opts.tarball);

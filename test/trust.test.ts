@@ -126,6 +126,14 @@ describe("translations", () => {
     const r = await runScenario({ git, tarball: { ...git, "po/de.po": evil } });
     expect(findingsOf(r, "translation-format-mismatch")).toEqual(["high po/de.po"]);
   });
+  it("evasion: an entry with a msgid and no msgstr does not stop the check of the others", async () => {
+    // gettext-parser reads it without a msgstr: it must neither crash the audit nor turn the
+    // catalog into one "not checked".
+    const evil = `${head}#, c-format\nmsgid "%s: %d files"\nmsgstr "%s: %n Dateien"\n\nmsgid "planted entry without translation"\n`;
+    const r = await runScenario({ git, tarball: { ...git, "po/de.po": evil } });
+    expect(findingsOf(r, "translation-format-mismatch")).toEqual(["high po/de.po"]);
+    expect(r.notChecked.filter((n) => n.path === "po/de.po")).toEqual([]);
+  });
   it("negative: reordered arguments of the same types and plain text are fine", async () => {
     const ok = `${head}#, c-format\nmsgid "%s: %d files"\nmsgstr "%2$d Dateien in %1$s"\n\nmsgid "100% sure"\nmsgstr "100% sicher"\n`;
     const r = await runScenario({ git, tarball: { ...git, "po/de.po": ok } });

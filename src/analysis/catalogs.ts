@@ -47,7 +47,7 @@ function once(parsed: WeakMap<Buffer, GetTextTranslations | null>, bytes: Buffer
 export function parsePo(bytes: Buffer): GetTextTranslations | null {
   return once(parsedPo, bytes, (b) => {
     try {
-      return flattened(poFormat.parse(b));
+      return wellFormed(poFormat.parse(b), true);
     } catch {
       return null;
     }
@@ -55,31 +55,37 @@ export function parsePo(bytes: Buffer): GetTextTranslations | null {
 }
 
 /**
- * gettext-parser's .po lexer builds each string a character at a time: a 500-character msgstr is a
- * chain of 500 V8 cons strings (about 16 KB). A memoized catalog lives as long as its bytes, so its
- * strings are replaced by flat copies of the same text (xz-utils' po4a catalogs: 280,000 cons
- * strings, 9 MB of heap).
+ * A parsed catalog in the shape the checks read, whatever the file held: gettext-parser does not
+ * validate by default, so an entry with a msgid and no msgstr has none. Such an entry translates
+ * nothing; it must not stop the checks of the other entries (a planted one would hide a `%n`).
+ *
+ * gettext-parser's .po lexer also builds each string a character at a time: a 500-character
+ * msgstr is a chain of 500 V8 cons strings (about 16 KB). A memoized catalog lives as long as its
+ * bytes, so `flatten` replaces its strings by flat copies of the same text (xz-utils' po4a
+ * catalogs: 280,000 cons strings, 9 MB of heap).
  */
-function flattened(t: GetTextTranslations): GetTextTranslations {
-  for (const entries of Object.values(t.translations)) {
-    for (const e of Object.values(entries)) {
-      e.msgid = flat(e.msgid);
-      if (e.msgid_plural !== undefined) e.msgid_plural = flat(e.msgid_plural);
-      if (e.msgctxt !== undefined) e.msgctxt = flat(e.msgctxt);
-      e.msgstr = e.msgstr.map(flat);
+function wellFormed(t: GetTextTranslations, flatten: boolean): GetTextTranslations {
+  const f = flatten ? flat : <T>(x: T): T => x;
+  for (const entries of Object.values(t.translations ?? {})) {
+    for (const e of Object.values(entries ?? {})) {
+      const str: unknown = e.msgstr;
+      e.msgstr = (Array.isArray(str) ? str : typeof str === "string" ? [str] : []).map((x: unknown) => f(typeof x === "string" ? x : String(x ?? "")));
+      e.msgid = f(typeof e.msgid === "string" ? e.msgid : "");
+      if (e.msgid_plural !== undefined) e.msgid_plural = f(e.msgid_plural);
+      if (e.msgctxt !== undefined) e.msgctxt = f(e.msgctxt);
       const c = e.comments as Record<string, unknown> | undefined;
-      if (c) for (const k of Object.keys(c)) if (typeof c[k] === "string") c[k] = flat(c[k]);
+      if (flatten && c) for (const k of Object.keys(c)) c[k] = f(c[k]);
     }
   }
   return t;
 }
-const flat = (s: string): string => (s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string));
+const flat = <T>(s: T): T => (typeof s === "string" && s.length >= 13 ? (JSON.parse(JSON.stringify(s)) as T) : s);
 
 export function parseMo(bytes: Buffer): GetTextTranslations | null {
   return once(parsedMo, bytes, (b) => {
     try {
       const t = moFormat.parse(b);
-      return t && typeof t === "object" && t.translations ? t : null;
+      return t && typeof t === "object" && t.translations ? wellFormed(t, false) : null;
     } catch {
       return null;
     }
