@@ -4,7 +4,7 @@
  * names, places, comments, neighbours and stamp shapes; only git's bytes, known upstream copies
  * and exact reproductions count as evidence.
  */
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import { runScenario, findingsOf, explained } from "./helpers.js";
 import { compiledCatalog } from "../samples/lib/autotools-shapes.js";
 
@@ -133,6 +133,17 @@ describe("translations", () => {
     const r = await runScenario({ git, tarball: { ...git, "po/de.po": evil } });
     expect(findingsOf(r, "translation-format-mismatch")).toEqual(["high po/de.po"]);
     expect(r.notChecked.filter((n) => n.path === "po/de.po")).toEqual([]);
+  });
+  it("evasion: a charset no converter knows is read as bytes, as msgfmt does, and prints nothing", async () => {
+    const evil = `msgid ""\nmsgstr "Content-Type: text/plain; charset=NOPE-99\\n"\n\n#, c-format\nmsgid "%s: %d files"\nmsgstr "%s: %n Dateien"\n`;
+    const printed = vi.spyOn(console, "error");
+    try {
+      const r = await runScenario({ git, tarball: { ...git, "po/de.po": evil, "po/de.gmo": compiledCatalog(evil) } });
+      expect(findingsOf(r, "translation-format-mismatch")).toEqual(["high po/de.gmo", "high po/de.po"]);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
   });
   it("negative: reordered arguments of the same types and plain text are fine", async () => {
     const ok = `${head}#, c-format\nmsgid "%s: %d files"\nmsgstr "%2$d Dateien in %1$s"\n\nmsgid "100% sure"\nmsgstr "100% sicher"\n`;

@@ -44,10 +44,26 @@ function once(parsed: WeakMap<Buffer, GetTextTranslations | null>, bytes: Buffer
   return t;
 }
 
+/**
+ * gettext-parser converts from the catalog's declared charset through the `encoding` package,
+ * which prints the whole exception with console.error when it does not know the charset (and then
+ * keeps the bytes as they are, as msgfmt does with a warning). A tarball's catalog must not make
+ * distvet print a stack trace: the parse runs (synchronously) with console.error silenced.
+ */
+function quietly<T>(parse: () => T): T {
+  const error = console.error;
+  console.error = () => {};
+  try {
+    return parse();
+  } finally {
+    console.error = error;
+  }
+}
+
 export function parsePo(bytes: Buffer): GetTextTranslations | null {
   return once(parsedPo, bytes, (b) => {
     try {
-      return wellFormed(poFormat.parse(b), true);
+      return wellFormed(quietly(() => poFormat.parse(b)), true);
     } catch {
       return null;
     }
@@ -84,7 +100,7 @@ const flat = <T>(s: T): T => (typeof s === "string" && s.length >= 13 ? (JSON.pa
 export function parseMo(bytes: Buffer): GetTextTranslations | null {
   return once(parsedMo, bytes, (b) => {
     try {
-      const t = moFormat.parse(b);
+      const t = quietly(() => moFormat.parse(b));
       return t && typeof t === "object" && t.translations ? wellFormed(t, false) : null;
     } catch {
       return null;
