@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect, beforeAll, afterAll, vi } from "vitest";
 import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -70,6 +70,19 @@ describe("lockfile parsers", () => {
   it("package-lock v1 nested dependencies", () => {
     const text = JSON.stringify({ lockfileVersion: 1, dependencies: { a: { version: "1.0.0", resolved: "https://r/a/-/a-1.0.0.tgz", integrity: sri(Buffer.from("a")), dependencies: { b: { version: "2.0.0", resolved: "https://r/b/-/b-2.0.0.tgz" } } } } });
     expect(parseLockfile("package-lock.json", text).packages.map((p) => `${p.name}@${p.version}:${p.digests.length}`)).toEqual(["a@1.0.0:1", "b@2.0.0:0"]);
+  });
+
+  it("an unknown YAML tag or directive in a lockfile is parsed without printing a warning", () => {
+    const warned = vi.spyOn(process, "emitWarning");
+    try {
+      const text = `%YAML 1.3\n---\nlockfileVersion: '9.0'\npackages:\n  ms@2.1.3: !!nonexistent\n    resolution: {integrity: ${sri(Buffer.from("ms"))}}\n`;
+      expect(parseLockfile("pnpm-lock.yaml", text).packages.map((p) => `${p.name}@${p.version}`)).toEqual(["ms@2.1.3"]);
+      const berry = `__metadata:\n  version: 6\n"ms@npm:^2.1.3": !!nonexistent\n  version: 2.1.3\n  resolution: "ms@npm:2.1.3"\n`;
+      expect(parseLockfile("yarn.lock", berry).packages.map((p) => `${p.name}@${p.version}`)).toEqual(["ms@2.1.3"]);
+      expect(warned).not.toHaveBeenCalled();
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   it("pnpm-lock.yaml v6 and v9, with peer suffixes and scoped names", () => {

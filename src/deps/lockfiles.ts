@@ -95,9 +95,12 @@ const splitAt = (s: string): [string, string] | null => {
   return i > 0 ? [s.slice(0, i), s.slice(i + 1)] : null;
 };
 
+/** The yaml package reports an unknown tag or directive through process.emitWarning (lines on stderr): a lockfile's text is input, not a reason to print. */
+const QUIET = { logLevel: "error" } as const;
+
 /** pnpm-lock.yaml, lockfile versions 5 (`/name/1.0.0`), 6 (`/name@1.0.0`) and 9 (`name@1.0.0`). */
 export function parsePnpmLock(text: string): LockedPackage[] {
-  const doc = parseYaml(text) as { lockfileVersion?: unknown; packages?: Record<string, { resolution?: { integrity?: string; tarball?: string; type?: string }; version?: string; name?: string }> };
+  const doc = parseYaml(text, QUIET) as { lockfileVersion?: unknown; packages?: Record<string, { resolution?: { integrity?: string; tarball?: string; type?: string }; version?: string; name?: string }> };
   const out: LockedPackage[] = [];
   const v5 = String(doc?.lockfileVersion ?? "").startsWith("5");
   for (const [key, e] of Object.entries(doc?.packages ?? {})) {
@@ -120,7 +123,7 @@ export function parsePnpmLock(text: string): LockedPackage[] {
 export function parseYarnLock(text: string): LockedPackage[] {
   const out: LockedPackage[] = [];
   if (/^__metadata:/m.test(text)) {
-    const doc = parseYaml(text) as Record<string, { version?: string; resolution?: string }>;
+    const doc = parseYaml(text, QUIET) as Record<string, { version?: string; resolution?: string }>;
     for (const [key, e] of Object.entries(doc ?? {})) {
       if (key === "__metadata" || typeof e?.resolution !== "string" || typeof e.version !== "string") continue;
       const nv = splitAt(e.resolution);

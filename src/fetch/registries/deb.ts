@@ -67,7 +67,7 @@ export function parseDsc(text: string): { fields: Record<string, string>; files:
 export function upstreamRepository(metadata: string | undefined, watch: string | undefined): RepoRef | undefined {
   if (metadata) {
     try {
-      const doc = parseYaml(metadata) as { Repository?: unknown; "Repository-Browse"?: unknown } | null;
+      const doc = parseYaml(metadata, { logLevel: "error" }) as { Repository?: unknown; "Repository-Browse"?: unknown } | null;
       for (const v of [doc?.Repository, doc?.["Repository-Browse"]]) {
         const r = typeof v === "string" ? parseRepository(v) : null;
         if (r) return r;
