@@ -97,13 +97,15 @@ function settle(): void {
   if (!collect) return;
   // Only when the heap has grown since the last collection: a full collection of a 300 MB heap
   // costs 0.2 s, and most phases (most rules) leave little behind.
-  const used = getHeapStatistics().used_heap_size;
+  // Buffers count too: a rule that read hundreds of git blobs leaves them outside the JS heap,
+  // and V8 alone would collect them only when it next needs heap.
+  const used = getHeapStatistics().used_heap_size + process.memoryUsage().arrayBuffers;
   if (used <= SETTLE_FROM || used < liveAfterSettle + Math.max(SETTLE_GROWTH, liveAfterSettle / 4)) return;
   collect();
-  liveAfterSettle = getHeapStatistics().used_heap_size;
+  liveAfterSettle = getHeapStatistics().used_heap_size + process.memoryUsage().arrayBuffers;
 }
 let liveAfterSettle = 0;
-const SETTLE_FROM = 96 * 1024 * 1024;
+const SETTLE_FROM = 32 * 1024 * 1024;
 const SETTLE_GROWTH = 32 * 1024 * 1024;
 const SETTLE_SCRIPT_BYTES = 256 * 1024;
 

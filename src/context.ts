@@ -20,9 +20,15 @@ export interface PreviousRelease {
 
 /** Bytes larger than this are not read from git for diffing. */
 const GIT_READ_MAX = 8 * 1024 * 1024;
-/** git blobs are cached while an audit runs, up to these bounds. */
+/**
+ * git blobs are cached while an audit runs, up to these bounds. Passes that read every file once
+ * (a grep over the tree, sniffing fixtures) do not fill it: it is for the blobs several rules read.
+ */
 const CACHE_ENTRY_MAX = 1024 * 1024;
-const CACHE_TOTAL_MAX = 64 * 1024 * 1024;
+const CACHE_TOTAL_MAX = 24 * 1024 * 1024;
+
+/** How a read uses the git blob cache: `once` reads are served from it but do not fill it. */
+export type BlobUse = "keep" | "once";
 
 /**
  * Everything profiles and rules may look at. Content is loaded lazily and cached: bytes are
@@ -82,7 +88,7 @@ export class AuditContext {
   }
 
   /** A git blob's bytes; null when it cannot be read or `knownSize` says it is larger than we diff. */
-  async gitBlob(oid: string, knownSize?: number): Promise<Buffer | null> {
+  async gitBlob(oid: string, knownSize?: number, use: BlobUse = "keep"): Promise<Buffer | null> {
     if (knownSize !== undefined && knownSize > GIT_READ_MAX) return null;
     const cached = this.gitBytes.get(oid);
     if (cached) return cached;
@@ -91,6 +97,7 @@ export class AuditContext {
       this.skipOnce(`(git object ${oid})`, `could not be read from the repository (${(e as Error).message}); checks that needed it were skipped`);
       return null;
     });
+    if (use === "once") return p;
     // Keep a bounded cache: memory must not grow with the size of the tree.
     this.gitBytes.set(oid, p);
     const b = await p;
@@ -167,11 +174,11 @@ export class AuditContext {
   }
 
   /** Bytes of any tarball file (see fileText); null when not available. */
-  async fileBytes(path: string): Promise<Buffer | null> {
+  async fileBytes(path: string, use: BlobUse = "keep"): Promise<Buffer | null> {
     const e = this.tar.get(path);
     if (!e || e.type !== "file") return null;
     if (e.data) return e.data;
-    if (e.oid && this.tree.get(path)?.oid === e.oid) return this.gitBlob(e.oid, e.size);
+    if (e.oid && this.tree.get(path)?.oid === e.oid) return this.gitBlob(e.oid, e.size, use);
     return null;
   }
 

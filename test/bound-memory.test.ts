@@ -18,6 +18,9 @@ import { blobId } from "../src/archive/blob-id.js";
 import { renderJson, renderJsonChunks } from "../src/report/json.js";
 import { FINDINGS_PER_SEVERITY_MAX } from "../src/rules/define-rule.js";
 import type { AuditResult, Finding } from "../src/types.js";
+import type { GitBackend } from "../src/git/backend.js";
+import { AuditContext } from "../src/context.js";
+import { GitAttributes } from "../src/git/attributes.js";
 
 const MEMBERS = 20_000;
 
@@ -102,6 +105,28 @@ describe("members that match the caller's tree", () => {
       expect(by("a/other.c")).toMatchObject({ rawName: `${root}a/other.c`, oid: blobId("tarball bytes\n") });
       expect(by("only-in-tarball.c").rawName).toBe(`${root}only-in-tarball.c`);
     }
+  });
+});
+
+describe("the git blob cache", () => {
+  it("keeps what rules read again, and is not filled by passes that read every file once", async () => {
+    const reads: string[] = [];
+    const backend = {
+      kind: "cli" as const,
+      gitdir: "/nowhere",
+      resolveCommit: async () => null,
+      listTags: async () => [],
+      listTree: async () => [],
+      readBlob: async (oid: string) => (reads.push(oid), Buffer.from(`bytes of ${oid}`)),
+      close: async () => {},
+    } as unknown as GitBackend;
+    const ctx = new AuditContext(new Map(), new Map(), new GitAttributes([]), backend, []);
+    for (let i = 0; i < 3; i++) expect((await ctx.gitBlob("a".repeat(40), undefined, "once"))?.toString()).toBe(`bytes of ${"a".repeat(40)}`);
+    expect(reads.length).toBe(3);
+    await ctx.gitBlob("b".repeat(40));
+    await ctx.gitBlob("b".repeat(40));
+    await ctx.gitBlob("b".repeat(40), undefined, "once");
+    expect(reads.length).toBe(4);
   });
 });
 

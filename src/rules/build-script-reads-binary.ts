@@ -5,12 +5,16 @@ import { grepMarkers } from "../content/behaviour.js";
 import { describeBinary, isBinary } from "../content/classify.js";
 import type { AuditContext } from "../context.js";
 
-/** Binary files of the tarball among `paths` (content-sniffed), with their bytes. */
-async function binaries(ctx: AuditContext, paths: Iterable<string>): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
+/**
+ * Binary files of the tarball among `paths` (content-sniffed). Only the names are kept: a release
+ * with hundreds of binary fixtures (fonts, images) must not hold all their bytes while build
+ * scripts are matched; the few that are named are read again to be described.
+ */
+async function binaries(ctx: AuditContext, paths: Iterable<string>): Promise<string[]> {
+  const out: string[] = [];
   for (const p of paths) {
-    const b = await ctx.fileBytes(p);
-    if (b && isBinary(b)) out.set(p, b);
+    const b = await ctx.fileBytes(p, "once");
+    if (b && isBinary(b)) out.push(p);
   }
   return out;
 }
@@ -36,7 +40,7 @@ export default defineRule({
     // A loop, not [...entries()]: a million members would be a million pair arrays at once.
     const files: string[] = [];
     for (const [p, e] of ctx.tar) if (e.type === "file" && !e.unsafe) files.push(p);
-    let candidates: Map<string, Buffer> | undefined;
+    let candidates: string[] | undefined;
     for (const path of files) {
       if (!isBuildScript(path)) continue;
       const entry = ctx.tar.get(path)!;
@@ -45,14 +49,15 @@ export default defineRule({
       for (const hit of (ctx.behaviourHits.get(path) ?? []).filter((h) => h.pattern.id === "grep-source-tree")) {
         for (const re of grepMarkers(hit.text)) {
           // Run the marker over every file (grep -a reads binaries as text), one file at a time.
-          const selected: { path: string; bytes: Buffer }[] = [];
+          // What is kept of each selected file is its description: a marker may select many files.
+          const selected: { path: string; binary: boolean; described?: string }[] = [];
           for (const p of files) {
             if (p === path) continue;
-            const b = await ctx.fileBytes(p);
-            if (b && grepSelects(re, b)) selected.push({ path: p, bytes: b });
+            const b = await ctx.fileBytes(p, "once");
+            if (b && grepSelects(re, b)) selected.push({ path: p, binary: isBinary(b), ...(selected.length < 20 ? { described: describeSelected(p, b) } : {}) });
           }
           if (selected.length === 0) continue;
-          const binary = selected.filter((s) => isBinary(s.bytes));
+          const binary = selected.filter((s) => s.binary);
           report({
             path,
             severity: inGit ? "medium" : "high",
@@ -60,7 +65,7 @@ export default defineRule({
             evidence: {
               lines: [
                 `${path}:${hit.line}: ${hit.text}`,
-                ...selected.slice(0, 20).map((s) => `selects ${s.path}: ${describeSelected(s.path, s.bytes)}`),
+                ...selected.slice(0, 20).map((s) => `selects ${s.path}: ${s.described}`),
               ],
             },
           });
@@ -72,14 +77,15 @@ export default defineRule({
       const text = await ctx.fileText(path);
       if (text === null) continue;
       candidates ??= await binaries(ctx, files.filter((p) => looksLikeTestPath(p) && !isBuildScript(p)));
-      for (const [bin, bytes] of candidates) {
+      for (const bin of candidates) {
         const base = posix.basename(bin);
         if (!text.includes(bin) && !(base.length >= 8 && text.includes(base))) continue;
         if (await ctx.gitBuildMentions(base)) continue;
+        const bytes = await ctx.fileBytes(bin);
         report({
           path,
           message: `${path} is not in the tagged tree as shipped, and it names the binary test file ${bin}. Build scripts have no reason to read test data at configure or build time.`,
-          evidence: { lines: [`names ${bin}: ${describeBinary(bin, bytes, bytes.length)}`] },
+          evidence: { lines: [`names ${bin}: ${bytes ? describeBinary(bin, bytes, bytes.length) : "binary (its bytes could not be read again)"}`] },
         });
       }
     }
