@@ -1,4 +1,5 @@
 import { mo as moFormat, po as poFormat, type GetTextTranslations } from "gettext-parser";
+import { flatCopy } from "../strings.js";
 
 /**
  * gettext catalogs, read with gettext-parser. Two uses: prove that a compiled catalog (.gmo/.mo)
@@ -95,7 +96,7 @@ function wellFormed(t: GetTextTranslations, flatten: boolean): GetTextTranslatio
   }
   return t;
 }
-const flat = <T>(s: T): T => (typeof s === "string" && s.length >= 13 ? (JSON.parse(JSON.stringify(s)) as T) : s);
+const flat = <T>(s: T): T => (typeof s === "string" ? (flatCopy(s) as T) : s);
 
 export function parseMo(bytes: Buffer): GetTextTranslations | null {
   return once(parsedMo, bytes, (b) => {

@@ -19,6 +19,7 @@ import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import type { ArchiveAmbiguity, EntryType, TarEntry } from "../types.js";
 import { normalizeMemberName } from "./paths.js";
+import { flatCopy } from "../strings.js";
 
 /**
  * Bytes kept for a member other than whole-in-memory: its head only, or bytes spilled to a file in
@@ -102,10 +103,9 @@ export class Node implements TarEntry {
     const rest = p.slice(root.prefix.length);
     if (this.raw === p) {
       this.raw = root;
-      // The caller's equal string when it has one, else a flat copy: a JSON round trip, since V8
-      // makes a slice of 13 or more characters share (and keep alive) its parent.
+      // The caller's equal string when it has one, else a flat copy (not a slice that keeps the stored name alive).
       if (this.share(rest, twin)) return;
-      this.path = rest.length >= 13 ? (JSON.parse(JSON.stringify(rest)) as string) : rest;
+      this.path = flatCopy(rest);
     } else if (!this.share(rest, twin)) this.path = rest;
   }
 
